@@ -1,0 +1,95 @@
+package inbox
+
+import (
+	"slices"
+	"time"
+)
+
+// MessageKind says who wrote a message and who may read it.
+type MessageKind string
+
+const (
+	MsgInbound  MessageKind = "inbound"  // from the client
+	MsgOutbound MessageKind = "outbound" // from an operator to the client
+	MsgComment  MessageKind = "comment"  // internal: the team sees it, the client never
+	MsgNote     MessageKind = "note"     // private: only its author sees it
+	MsgSystem   MessageKind = "system"   // written by Switchboard itself
+)
+
+// ReachesClient reports whether a connector ever sees a message of kind k.
+func (k MessageKind) ReachesClient() bool { return k == MsgOutbound }
+
+// Delivery is an outbound message's way to the customer.
+type Delivery string
+
+const (
+	DeliveryPending   Delivery = "pending"   // in the desktop's outbox
+	DeliverySending   Delivery = "sending"   // stored by the server, handed to the connector
+	DeliverySent      Delivery = "sent"      // the channel accepted it
+	DeliveryDelivered Delivery = "delivered" // the customer's device has it
+	DeliveryRead      Delivery = "read"      // the customer read it
+	DeliveryFailed    Delivery = "failed"    // see FailReason
+)
+
+// Message is one message in a dialog.
+type Message struct {
+	ID        string      `json:"id"`
+	DialogID  string      `json:"dialogId"`
+	ClientID  string      `json:"clientId"`
+	ChannelID string      `json:"channelId"`
+	Kind      MessageKind `json:"kind"`
+	// AuthorID is the operator who wrote an outbound message, a comment or a
+	// note; empty for inbound and system messages.
+	AuthorID string `json:"authorId,omitempty"`
+	Text     string `json:"text"`
+	// HTML is an e-mail's body as sanitised on arrival; the UI sanitises it
+	// again before showing it.
+	HTML        string       `json:"html,omitempty"`
+	ReplyToID   string       `json:"replyToId,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+	Mentions    []string     `json:"mentions,omitempty"` // operator ids
+	Tags        []string     `json:"tags,omitempty"`     // tag ids; never removed, as the seeds say
+	Delivery    Delivery     `json:"delivery,omitempty"`
+	FailReason  string       `json:"failReason,omitempty"`
+	// ExternalID is the channel's id of the message; (channel, external id)
+	// is unique, so a redelivered inbound event is stored once.
+	ExternalID string    `json:"externalId,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	EditedAt   time.Time `json:"editedAt,omitzero"`
+	DeletedAt  time.Time `json:"deletedAt,omitzero"`
+}
+
+// Clone returns a deep copy.
+func (m *Message) Clone() *Message {
+	c := *m
+	c.Attachments = slices.Clone(m.Attachments)
+	c.Mentions = slices.Clone(m.Mentions)
+	c.Tags = slices.Clone(m.Tags)
+	return &c
+}
+
+// Attachment is a file on a message. The bytes live in the server's blob
+// store under BlobID.
+type Attachment struct {
+	ID     string `json:"id"`
+	BlobID string `json:"blobId"`
+	Name   string `json:"name"`
+	MIME   string `json:"mime"`
+	Size   int64  `json:"size"`
+}
+
+// Template is a quick reply. A template without an owner is global (the
+// team's); with one it is that operator's personal template.
+type Template struct {
+	ID      string `json:"id"`
+	OwnerID string `json:"ownerId,omitempty"`
+	Title   string `json:"title"` // the title or topic the picker filters by
+	Text    string `json:"text"`  // may hold {client.name}, {operator.name}...
+}
+
+// Tag is a label put on dialogs and messages.
+type Tag struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Color string `json:"color,omitempty"`
+}

@@ -1,0 +1,174 @@
+// Package archtest enforces the house rules of DESIGN.md: which of our
+// packages may import which. It asks the go tool for every package's
+// transitive dependencies, so a rule cannot be dodged through a middleman.
+package archtest
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "switchboard"
+
+type pkg struct {
+	ImportPath string
+	Deps       []string
+}
+
+func listPackages(t *testing.T) []pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-e", "-deps=false", "-json=ImportPath,Deps", module+"/...")
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("go list: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("decode go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		t.Fatal("go list returned no packages")
+	}
+	return pkgs
+}
+
+// under reports whether path is dir or inside it.
+func under(path, dir string) bool {
+	return path == dir || strings.HasPrefix(path, dir+"/")
+}
+
+func isOurs(path string) bool { return under(path, module) }
+
+func isWails(path string) bool { return under(path, "github.com/wailsapp/wails") }
+
+// rule says what a package must not depend on, transitively.
+type rule struct {
+	name    string
+	applies func(pkg string) bool
+	forbids func(dep string) bool
+}
+
+var rules = []rule{
+	{
+		name:    "inbox imports nothing of ours",
+		applies: func(p string) bool { return under(p, module+"/inbox") },
+		forbids: func(d string) bool { return isOurs(d) && !under(d, module+"/inbox") },
+	},
+	{
+		name:    "wire imports nothing of ours but inbox",
+		applies: func(p string) bool { return under(p, module+"/wire") },
+		forbids: func(d string) bool {
+			return isOurs(d) && !under(d, module+"/wire") && !under(d, module+"/inbox")
+		},
+	},
+	{
+		name:    "server never imports app",
+		applies: func(p string) bool { return under(p, module+"/server") || under(p, module+"/cmd/switchboard-server") },
+		forbids: func(d string) bool { return under(d, module+"/app") },
+	},
+	{
+		name:    "app never imports server",
+		applies: func(p string) bool { return under(p, module+"/app") },
+		forbids: func(d string) bool { return under(d, module+"/server") || under(d, module+"/cmd") },
+	},
+	{
+		name: "nothing but main.go and app imports Wails",
+		applies: func(p string) bool {
+			return p != module && !under(p, module+"/app")
+		},
+		forbids: isWails,
+	},
+	{
+		name:    "plugins/sdk imports neither Wails nor the server nor the app",
+		applies: func(p string) bool { return under(p, module+"/plugins/sdk") },
+		forbids: func(d string) bool {
+			return isWails(d) || under(d, module+"/server") || under(d, module+"/app")
+		},
+	},
+	{
+		name:    "plugins never import the server or the app",
+		applies: func(p string) bool { return under(p, module+"/plugins") },
+		forbids: func(d string) bool { return under(d, module+"/server") || under(d, module+"/app") },
+	},
+}
+
+func TestHouseRules(t *testing.T) {
+	pkgs := listPackages(t)
+	for _, r := range rules {
+		t.Run(r.name, func(t *testing.T) {
+			for _, p := range pkgs {
+				if !r.applies(p.ImportPath) {
+					continue
+				}
+				for _, d := range p.Deps {
+					if r.forbids(d) {
+						t.Errorf("%s depends on %s", p.ImportPath, d)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestRulesBite proves each rule would catch a violation, so a typo in a
+// predicate cannot turn a rule into one that never fails.
+func TestRulesBite(t *testing.T) {
+	cases := []struct {
+		rule     string
+		pkg, dep string
+	}{
+		{"inbox imports nothing of ours", module + "/inbox", module + "/wire"},
+		{"wire imports nothing of ours but inbox", module + "/wire", module + "/server"},
+		{"server never imports app", module + "/server/store", module + "/app/replica"},
+		{"server never imports app", module + "/cmd/switchboard-server", module + "/app"},
+		{"app never imports server", module + "/app/syncclient", module + "/server"},
+		{"nothing but main.go and app imports Wails", module + "/server", "github.com/wailsapp/wails/v2/pkg/runtime"},
+		{"plugins/sdk imports neither Wails nor the server nor the app", module + "/plugins/sdk", "github.com/wailsapp/wails/v2"},
+		{"plugins never import the server or the app", module + "/plugins/host", module + "/server/store"},
+	}
+	for _, c := range cases {
+		found := false
+		for _, r := range rules {
+			if r.name != c.rule {
+				continue
+			}
+			found = true
+			if !r.applies(c.pkg) || !r.forbids(c.dep) {
+				t.Errorf("rule %q does not catch %s -> %s", c.rule, c.pkg, c.dep)
+			}
+		}
+		if !found {
+			t.Errorf("no rule named %q", c.rule)
+		}
+	}
+	// And the allowed edges stay allowed.
+	allowed := []struct{ pkg, dep string }{
+		{module, "github.com/wailsapp/wails/v2"},
+		{module + "/app", "github.com/wailsapp/wails/v2/pkg/runtime"},
+		{module + "/server", module + "/inbox"},
+		{module + "/app/replica", module + "/wire"},
+		{module + "/wire", module + "/inbox"},
+	}
+	for _, a := range allowed {
+		for _, r := range rules {
+			if r.applies(a.pkg) && r.forbids(a.dep) {
+				t.Errorf("rule %q forbids the allowed edge %s -> %s", r.name, a.pkg, a.dep)
+			}
+		}
+	}
+}

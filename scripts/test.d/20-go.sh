@@ -1,0 +1,3 @@
+# Every Go test, with the race detector, against real SQLite and PostgreSQL.
+set -euo pipefail
+go test -race -count=1 -timeout 20m ./...
