@@ -21,6 +21,11 @@ type Reader interface {
 	ClientByContact(channelID, externalID string) (*Client, error)
 	// MessageByExternalID returns the message the channel knows by id, or nil.
 	MessageByExternalID(channelID, externalID string) (*Message, error)
+	// OpenDialogsOfClient returns the client's dialogs whose status is open
+	// (unassigned, in progress or snoozed), on every channel.
+	OpenDialogsOfClient(clientID string) ([]*Dialog, error)
+	Template(id string) (*Template, error)
+	Task(id string) (*ClientTask, error)
 }
 
 // ErrNotFound is wrapped by a Reader's lookups of rows that do not exist.

@@ -52,6 +52,10 @@ type Dialog struct {
 	Participants []string `json:"participants,omitempty"`
 	Tags         []string `json:"tags,omitempty"` // tag ids
 	Outgoing     bool     `json:"outgoing"`       // started by an operator
+	// ClientBlacklisted mirrors the client's blacklist flag so queues can
+	// leave the dialog out without a join: a blacklisted client's dialogs
+	// show only in the Blacklist tab and never alert anyone.
+	ClientBlacklisted bool `json:"clientBlacklisted,omitempty"`
 	// SnoozedUntil is when a snoozed dialog wakes; zero with status snoozed
 	// means snoozed until the client writes.
 	SnoozedUntil time.Time `json:"snoozedUntil,omitzero"`

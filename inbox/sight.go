@@ -2,7 +2,8 @@ package inbox
 
 import "slices"
 
-// Org is the workspace's structure: people, roles, groups and lines. It is
+// Org is the workspace's structure: people, roles, groups, lines, channels
+// and tags. It is
 // small (hundreds of rows at most), so both sides keep it whole in memory and
 // answer every "who may" question from it.
 type Org struct {
@@ -12,10 +13,11 @@ type Org struct {
 	Groups    map[string]*Group
 	Lines     map[string]*Line
 	Channels  map[string]*Channel
+	Tags      map[string]*Tag
 }
 
 // NewOrg indexes the given rows by id.
-func NewOrg(ws *Workspace, ops []*Operator, roles []*Role, groups []*Group, lines []*Line, channels []*Channel) *Org {
+func NewOrg(ws *Workspace, ops []*Operator, roles []*Role, groups []*Group, lines []*Line, channels []*Channel, tags []*Tag) *Org {
 	o := &Org{
 		Workspace: ws,
 		Operators: make(map[string]*Operator, len(ops)),
@@ -23,6 +25,7 @@ func NewOrg(ws *Workspace, ops []*Operator, roles []*Role, groups []*Group, line
 		Groups:    make(map[string]*Group, len(groups)),
 		Lines:     make(map[string]*Line, len(lines)),
 		Channels:  make(map[string]*Channel, len(channels)),
+		Tags:      make(map[string]*Tag, len(tags)),
 	}
 	for _, x := range ops {
 		o.Operators[x.ID] = x
@@ -38,6 +41,9 @@ func NewOrg(ws *Workspace, ops []*Operator, roles []*Role, groups []*Group, line
 	}
 	for _, x := range channels {
 		o.Channels[x.ID] = x
+	}
+	for _, x := range tags {
+		o.Tags[x.ID] = x
 	}
 	return o
 }
