@@ -34,7 +34,7 @@ func (c *Client) Name() string {
 type Contact struct {
 	ChannelID  string      `json:"channelId"`
 	Kind       ChannelKind `json:"kind"`
-	ExternalID string      `json:"externalId"` // the channel's id for the customer
+	ExternalID string      `json:"externalId"`       // the channel's id for the customer
 	Handle     string      `json:"handle,omitempty"` // what people read: @username, +380..., a@b.c
 }
 

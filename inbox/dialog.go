@@ -18,7 +18,9 @@ const (
 )
 
 // Open reports whether the dialog still needs work.
-func (s Status) Open() bool { return s == StatusUnassigned || s == StatusInProgress || s == StatusSnoozed }
+func (s Status) Open() bool {
+	return s == StatusUnassigned || s == StatusInProgress || s == StatusSnoozed
+}
 
 // Detailed is the finer status the reports and the dialog table show.
 type Detailed string
