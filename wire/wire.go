@@ -49,6 +49,9 @@ const (
 	KindEvent     Kind = "event" // a DialogEvent
 	KindTemplate  Kind = "template"
 	KindTag       Kind = "tag"
+	// KindResync tells one operator that its sight changed wholesale (its
+	// groups or lines changed): drop the replica and pull from seq 0.
+	KindResync Kind = "resync"
 )
 
 // Op is what a change does to its entity.

@@ -1,0 +1,376 @@
+package sqlstore
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"switchboard/inbox"
+	"switchboard/server/store"
+	"switchboard/wire"
+)
+
+// Apply persists a command's outcome and logs each change with the scope
+// that decides who receives it. Dialogs go first: when a dialog's line or
+// people change, its existing messages and log are re-stamped with the new
+// scope (and fresh seqs, so operators who just gained sight receive them),
+// and operators who lost sight receive a removal.
+func (t *tx) Apply(o *inbox.Outcome) (int64, error) {
+	if o.Empty() {
+		return 0, nil
+	}
+	org := t.Org()
+	dialogs := make(map[string]*inbox.Dialog, len(o.Dialogs))
+	for _, c := range o.Clients {
+		if err := t.putClient(c); err != nil {
+			return 0, err
+		}
+	}
+	for _, d := range o.Dialogs {
+		if err := t.putDialog(org, d); err != nil {
+			return 0, err
+		}
+		dialogs[d.ID] = d
+	}
+	dialogOf := func(id string) (*inbox.Dialog, error) {
+		if d := dialogs[id]; d != nil {
+			return d, nil
+		}
+		d, err := t.Dialog(id)
+		if err != nil {
+			return nil, err
+		}
+		dialogs[id] = d
+		return d, nil
+	}
+	for _, m := range o.Messages {
+		d, err := dialogOf(m.DialogID)
+		if err != nil {
+			return 0, fmt.Errorf("message %s: %w", m.ID, err)
+		}
+		if err := t.putMessage(d, m); err != nil {
+			return 0, err
+		}
+	}
+	for _, e := range o.Events {
+		d, err := dialogOf(e.DialogID)
+		if err != nil {
+			return 0, fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		if err := t.upsert("events", []string{"id", "dialog_id"}, []any{e.ID, e.DialogID}, e); err != nil {
+			return 0, err
+		}
+		if err := t.log(dialogScope(d, store.Logged{Change: wire.Change{Kind: wire.KindEvent, ID: e.ID, Op: wire.OpPut}}), e); err != nil {
+			return 0, err
+		}
+	}
+	for _, n := range o.Notes {
+		if err := t.upsert("notes", []string{"id", "client_id"}, []any{n.ID, n.ClientID}, n); err != nil {
+			return 0, err
+		}
+		if err := t.log(store.Logged{Change: wire.Change{Kind: wire.KindNote, ID: n.ID, Op: wire.OpPut}, Everyone: true}, n); err != nil {
+			return 0, err
+		}
+	}
+	for _, k := range o.Tasks {
+		if err := t.upsert("tasks", []string{"id", "client_id"}, []any{k.ID, k.ClientID}, k); err != nil {
+			return 0, err
+		}
+		if err := t.log(store.Logged{Change: wire.Change{Kind: wire.KindTask, ID: k.ID, Op: wire.OpPut}, Everyone: true}, k); err != nil {
+			return 0, err
+		}
+	}
+	for _, p := range o.Templates {
+		if err := t.upsert("templates", []string{"id", "owner_id"}, []any{p.ID, p.OwnerID}, p); err != nil {
+			return 0, err
+		}
+		l := store.Logged{Change: wire.Change{Kind: wire.KindTemplate, ID: p.ID, Op: wire.OpPut}, Everyone: p.OwnerID == "", UserID: p.OwnerID}
+		if err := t.log(l, p); err != nil {
+			return 0, err
+		}
+	}
+	for _, g := range o.Tags {
+		if _, err := t.PutOrg(wire.KindTag, g.ID, g); err != nil {
+			return 0, err
+		}
+	}
+	for _, r := range o.Deleted {
+		if err := t.remove(wire.Kind(r.Kind), r.ID); err != nil {
+			return 0, err
+		}
+	}
+	return t.seq, nil
+}
+
+func (t *tx) putClient(c *inbox.Client) error {
+	if err := t.upsert("clients", []string{"id"}, []any{c.ID}, c); err != nil {
+		return err
+	}
+	for _, k := range c.Contacts {
+		if err := t.exec(`INSERT INTO contacts (channel_id, external_id, client_id) VALUES (?, ?, ?)
+			ON CONFLICT (channel_id, external_id) DO UPDATE SET client_id = excluded.client_id`,
+			k.ChannelID, k.ExternalID, c.ID); err != nil {
+			return err
+		}
+	}
+	return t.log(store.Logged{Change: wire.Change{Kind: wire.KindClient, ID: c.ID, Op: wire.OpPut}, Everyone: true}, c)
+}
+
+func (t *tx) putDialog(org *inbox.Org, d *inbox.Dialog) error {
+	prev, err := t.Dialog(d.ID)
+	if errors.Is(err, inbox.ErrNotFound) {
+		prev, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	var snoozed int64
+	if d.Status == inbox.StatusSnoozed && !d.SnoozedUntil.IsZero() {
+		snoozed = d.SnoozedUntil.UnixMilli()
+	}
+	if err := t.upsert("dialogs",
+		[]string{"id", "client_id", "channel_id", "line_id", "status", "snoozed_until", "number", "created_at"},
+		[]any{d.ID, d.ClientID, d.ChannelID, d.LineID, string(d.Status), snoozed, d.Number, d.CreatedAt.UnixMilli()}, d); err != nil {
+		return err
+	}
+	if err := t.log(dialogScope(d, store.Logged{Change: wire.Change{Kind: wire.KindDialog, ID: d.ID, Op: wire.OpPut}}), d); err != nil {
+		return err
+	}
+	if prev == nil || (prev.LineID == d.LineID && slices.Equal(members(prev), members(d))) {
+		return nil
+	}
+	if err := t.restamp(d); err != nil {
+		return err
+	}
+	for id := range org.Operators {
+		if org.SeesDialog(id, prev) && !org.SeesDialog(id, d) {
+			gone := store.Logged{Change: wire.Change{Kind: wire.KindDialog, ID: d.ID, Op: wire.OpDel}, UserID: id}
+			if err := t.log(gone, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// restamp moves a dialog's messages and log entries to the end of the
+// change log with the dialog's new scope.
+func (t *tx) restamp(d *inbox.Dialog) error {
+	rows, err := t.tx.QueryContext(t.ctx, t.s.d.rebind(
+		`SELECT seq FROM changes WHERE dialog_id = ? AND kind <> 'dialog' AND user_id = '' ORDER BY seq`), d.ID)
+	if err != nil {
+		return fmt.Errorf("restamp dialog %s: %w", d.ID, err)
+	}
+	var seqs []int64
+	for rows.Next() {
+		var s int64
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return err
+		}
+		seqs = append(seqs, s)
+	}
+	rows.Close()
+	m := joinMembers(members(d))
+	for _, s := range seqs {
+		t.seq++
+		if err := t.exec(`UPDATE changes SET seq = ?, line_id = ?, members = ? WHERE seq = ?`, t.seq, d.LineID, m, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) putMessage(d *inbox.Dialog, m *inbox.Message) error {
+	if err := t.upsert("messages", []string{"id", "dialog_id", "channel_id", "external_id", "created_at"},
+		[]any{m.ID, m.DialogID, m.ChannelID, m.ExternalID, m.CreatedAt.UnixMilli()}, m); err != nil {
+		return err
+	}
+	l := dialogScope(d, store.Logged{Change: wire.Change{Kind: wire.KindMessage, ID: m.ID, Op: wire.OpPut}})
+	if m.Kind == inbox.MsgNote {
+		// A private note reaches its author only.
+		l.UserID, l.LineID, l.Members = m.AuthorID, "", nil
+	}
+	return t.log(l, m)
+}
+
+// remove deletes an entity and logs the removal with the scope its last
+// change had, so exactly those who had it learn it is gone.
+func (t *tx) remove(kind wire.Kind, id string) error {
+	table := map[wire.Kind]string{
+		wire.KindTemplate: "templates", wire.KindNote: "notes", wire.KindTask: "tasks",
+		wire.KindMessage: "messages", wire.KindEvent: "events",
+	}[kind]
+	if table == "" {
+		if !orgKinds[kind] {
+			return fmt.Errorf("remove %s %s: not a removable kind", kind, id)
+		}
+		table = "org"
+	}
+	var err error
+	if table == "org" {
+		err = t.exec(`DELETE FROM org WHERE kind = ? AND id = ?`, string(kind), id)
+		t.orgVer++
+	} else {
+		err = t.exec(`DELETE FROM `+table+` WHERE id = ?`, id)
+	}
+	if err != nil {
+		return err
+	}
+	var l store.Logged
+	var everyone int
+	var members string
+	err = t.tx.QueryRowContext(t.ctx, t.s.d.rebind(
+		`SELECT everyone, user_id, line_id, members FROM changes WHERE kind = ? AND id = ? AND op = 'put'`),
+		string(kind), id).Scan(&everyone, &l.UserID, &l.LineID, &members)
+	if err != nil {
+		return fmt.Errorf("remove %s %s: find its scope: %w", kind, id, err)
+	}
+	l.Change = wire.Change{Kind: kind, ID: id, Op: wire.OpDel}
+	l.Everyone, l.Members = everyone == 1, splitMembers(members)
+	return t.log(l, nil)
+}
+
+// orgKinds are the kinds kept in the org table.
+var orgKinds = map[wire.Kind]bool{
+	wire.KindWorkspace: true, wire.KindOperator: true, wire.KindRole: true, wire.KindGroup: true,
+	wire.KindLine: true, wire.KindChannel: true, wire.KindTag: true,
+}
+
+// PutOrg stores a workspace-structure entity. When groups or lines change,
+// operators whose lines changed get a resync: their sight moved in ways a
+// per-dialog removal cannot express, so their desktop pulls afresh.
+func (t *tx) PutOrg(kind wire.Kind, id string, v any) (int64, error) {
+	if !orgKinds[kind] {
+		return 0, fmt.Errorf("put %s: not a workspace-structure kind", kind)
+	}
+	var before *inbox.Org
+	if kind == wire.KindGroup || kind == wire.KindLine || kind == wire.KindOperator || kind == wire.KindRole {
+		before = t.Org()
+	}
+	if err := t.upsert("org", []string{"kind", "id"}, []any{string(kind), id}, v); err != nil {
+		return 0, err
+	}
+	t.orgVer++
+	if err := t.log(store.Logged{Change: wire.Change{Kind: kind, ID: id, Op: wire.OpPut}, Everyone: true}, v); err != nil {
+		return 0, err
+	}
+	if before != nil {
+		after := t.Org()
+		for opID := range after.Operators {
+			if before.SeesAll(opID) != after.SeesAll(opID) || !slices.Equal(before.LinesOf(opID), after.LinesOf(opID)) {
+				rs := store.Logged{Change: wire.Change{Kind: wire.KindResync, ID: opID, Op: wire.OpPut}, UserID: opID}
+				if err := t.log(rs, nil); err != nil {
+					return 0, err
+				}
+			}
+		}
+	}
+	return t.seq, nil
+}
+
+func (t *tx) SetCredential(operatorID, email, hash string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	var other string
+	err := t.tx.QueryRowContext(t.ctx, t.s.d.rebind(`SELECT operator_id FROM credentials WHERE email = ?`), email).Scan(&other)
+	if err == nil && other != operatorID {
+		return fmt.Errorf("e-mail %s: %w", email, store.ErrConflict)
+	}
+	return t.exec(`INSERT INTO credentials (operator_id, email, hash) VALUES (?, ?, ?)
+		ON CONFLICT (operator_id) DO UPDATE SET email = excluded.email, hash = excluded.hash`, operatorID, email, hash)
+}
+
+func (t *tx) CommandResult(id string) (*wire.CommandResult, error) {
+	r := new(wire.CommandResult)
+	return orNil(r, t.one("command "+id, r, `SELECT result FROM commands WHERE id = ?`, id))
+}
+
+func (t *tx) SaveCommandResult(actorID string, r wire.CommandResult) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return t.exec(`INSERT INTO commands (id, actor_id, result, at) VALUES (?, ?, ?, ?)`,
+		r.ID, actorID, string(data), t.seq)
+}
+
+// upsert writes one row: key columns plus the entity's JSON in data.
+func (t *tx) upsert(table string, cols []string, vals []any, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", table, err)
+	}
+	pk := "id"
+	if table == "org" {
+		pk = "kind, id"
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ", data) VALUES (")
+	b.WriteString(strings.Repeat("?, ", len(cols)) + "?) ON CONFLICT (" + pk + ") DO UPDATE SET ")
+	for _, c := range cols {
+		if !strings.Contains(pk, c) {
+			b.WriteString(c + " = excluded." + c + ", ")
+		}
+	}
+	b.WriteString("data = excluded.data")
+	return t.exec(b.String(), append(vals, string(data))...)
+}
+
+// log appends one change, replacing the entity's previous entry (the log is
+// compacted: a client far behind receives each entity once, at its newest).
+func (t *tx) log(l store.Logged, v any) error {
+	data := "null"
+	if v != nil && l.Op == wire.OpPut {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encode %s %s: %w", l.Kind, l.ID, err)
+		}
+		data = string(b)
+	}
+	if err := t.exec(`DELETE FROM changes WHERE kind = ? AND id = ? AND user_id = ?`, string(l.Kind), l.ID, l.UserID); err != nil {
+		return err
+	}
+	t.seq++
+	everyone := 0
+	if l.Everyone {
+		everyone = 1
+	}
+	return t.exec(`INSERT INTO changes (seq, kind, id, op, everyone, user_id, line_id, members, dialog_id, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.seq, string(l.Kind), l.ID, string(l.Op), everyone, l.UserID, l.LineID, joinMembers(l.Members), l.DialogID, data)
+}
+
+// dialogScope scopes a change to a dialog's line and people.
+func dialogScope(d *inbox.Dialog, l store.Logged) store.Logged {
+	l.LineID, l.Members, l.DialogID = d.LineID, members(d), d.ID
+	return l
+}
+
+// members are the operators a dialog reaches outside its line: its
+// assignee and participants, sorted.
+func members(d *inbox.Dialog) []string {
+	m := slices.Clone(d.Participants)
+	if d.AssigneeID != "" {
+		m = append(m, d.AssigneeID)
+	}
+	slices.Sort(m)
+	return slices.Compact(m)
+}
+
+// joinMembers stores ids as ",a,b," so one substring test finds ",a,".
+func joinMembers(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return "," + strings.Join(ids, ",") + ","
+}
+
+func splitMembers(s string) []string {
+	s = strings.Trim(s, ",")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}

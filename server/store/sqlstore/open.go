@@ -1,0 +1,116 @@
+// Package sqlstore implements store.Store on SQLite (mattn/go-sqlite3) and
+// PostgreSQL (pgx). The two share the schema, the queries and the
+// change-log rules; a dialect holds what differs.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"hash/fnv"
+	"net/url"
+	"path/filepath"
+	"sync"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "github.com/mattn/go-sqlite3"    // database/sql driver "sqlite3"
+
+	"switchboard/inbox"
+	"switchboard/server/store"
+)
+
+// Store is a store.Store over database/sql.
+type Store struct {
+	d dialect
+	// w is the writer: on SQLite one connection beginning IMMEDIATE
+	// transactions; on PostgreSQL the shared pool, serialised by lockSQL.
+	w *sql.DB
+	// r is the read pool (on PostgreSQL the same pool as w).
+	r *sql.DB
+	// lockSQL serialises writers of every server instance (PostgreSQL).
+	lockSQL string
+	// notifyChannel and dsn let other instances hear about commits.
+	notifyChannel string
+	dsn           string
+
+	// orgMu guards the cached org below.
+	orgMu  sync.Mutex
+	orgVer int64
+	org    *inbox.Org
+}
+
+var _ store.Store = (*Store)(nil)
+
+// OpenSQLite opens (creating it if needed) the SQLite database at path and
+// brings its schema up to date.
+func OpenSQLite(ctx context.Context, path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite path %s: %w", path, err)
+	}
+	// busy_timeout comes first so that even setting WAL waits for a lock.
+	base := "file:" + (&url.URL{Path: abs}).EscapedPath() +
+		"?_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=on&_cache_size=-32000"
+	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite3", base+"&_query_only=1")
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	s := &Store{d: sqliteDialect, w: w, r: r}
+	if err := migrate(ctx, w, s.d, ""); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", abs, err)
+	}
+	return s, nil
+}
+
+// OpenPostgres connects to PostgreSQL and brings the schema up to date. The
+// DSN may name a schema with search_path=...; the advisory lock and the
+// notification channel are per schema, so workspaces in different schemas
+// never wait on each other.
+func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	var schema string
+	if err := db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("switchboard/" + schema))
+	key := int64(h.Sum64() >> 1)
+	s := &Store{
+		d: postgresDialect, w: db, r: db, dsn: dsn,
+		lockSQL:       fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", key),
+		notifyChannel: "sb_changes_" + schema,
+	}
+	if err := migrate(ctx, db, s.d, s.lockSQL); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("postgres schema %s: %w", schema, err)
+	}
+	return s, nil
+}
+
+// Close closes the pools.
+func (s *Store) Close() error {
+	err := s.w.Close()
+	if s.r != s.w {
+		if e := s.r.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}

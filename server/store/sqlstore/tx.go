@@ -1,0 +1,167 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"switchboard/inbox"
+)
+
+// tx is a write transaction; it is also the inbox.Reader commands run on.
+type tx struct {
+	s   *Store
+	tx  *sql.Tx
+	ctx context.Context
+
+	// Counters read at the start and written back before commit; the write
+	// lock makes this safe.
+	seq0, seq       int64
+	num0, num       int64
+	orgVer0, orgVer int64
+}
+
+func (t *tx) exec(q string, args ...any) error {
+	if _, err := t.tx.ExecContext(t.ctx, t.s.d.rebind(q), args...); err != nil {
+		return fmt.Errorf("%s: %w", q, err)
+	}
+	return nil
+}
+
+// one reads a single JSON data column into dst; a missing row wraps
+// inbox.ErrNotFound.
+func (t *tx) one(what string, dst any, q string, args ...any) error {
+	var data string
+	err := t.tx.QueryRowContext(t.ctx, t.s.d.rebind(q), args...).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, inbox.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", what, err)
+	}
+	if err := json.Unmarshal([]byte(data), dst); err != nil {
+		return fmt.Errorf("decode %s: %w", what, err)
+	}
+	return nil
+}
+
+// many reads JSON data columns, one new T per row.
+func many[T any](t *tx, what, q string, args ...any) ([]*T, error) {
+	rows, err := t.tx.QueryContext(t.ctx, t.s.d.rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []*T
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("read %s: %w", what, err)
+		}
+		v := new(T)
+		if err := json.Unmarshal([]byte(data), v); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Org returns the workspace structure as this transaction sees it.
+func (t *tx) Org() *inbox.Org {
+	if t.orgVer == t.orgVer0 {
+		if org := t.s.cachedOrg(t.orgVer); org != nil {
+			return org
+		}
+	}
+	org, err := loadOrg(t.ctx, t.tx, t.s.d)
+	if err != nil {
+		// The Reader contract has no error here; an empty org refuses
+		// every operator command, and the write fails later anyway.
+		return inbox.NewOrg(nil, nil, nil, nil, nil, nil, nil)
+	}
+	if t.orgVer == t.orgVer0 {
+		t.s.cacheOrg(t.orgVer, org)
+	}
+	return org
+}
+
+func (t *tx) Dialog(id string) (*inbox.Dialog, error) {
+	d := new(inbox.Dialog)
+	return d, t.one("dialog "+id, d, `SELECT data FROM dialogs WHERE id = ?`, id)
+}
+
+func (t *tx) Client(id string) (*inbox.Client, error) {
+	c := new(inbox.Client)
+	return c, t.one("client "+id, c, `SELECT data FROM clients WHERE id = ?`, id)
+}
+
+func (t *tx) Message(id string) (*inbox.Message, error) {
+	m := new(inbox.Message)
+	return m, t.one("message "+id, m, `SELECT data FROM messages WHERE id = ?`, id)
+}
+
+func (t *tx) Template(id string) (*inbox.Template, error) {
+	v := new(inbox.Template)
+	return v, t.one("template "+id, v, `SELECT data FROM templates WHERE id = ?`, id)
+}
+
+func (t *tx) Task(id string) (*inbox.ClientTask, error) {
+	v := new(inbox.ClientTask)
+	return v, t.one("task "+id, v, `SELECT data FROM tasks WHERE id = ?`, id)
+}
+
+// orNil turns a not-found into (nil, nil) for the lookups that may miss.
+func orNil[T any](v *T, err error) (*T, error) {
+	if errors.Is(err, inbox.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (t *tx) LatestDialog(clientID, channelID string) (*inbox.Dialog, error) {
+	d := new(inbox.Dialog)
+	return orNil(d, t.one("latest dialog", d,
+		`SELECT data FROM dialogs WHERE client_id = ? AND channel_id = ? ORDER BY created_at DESC, number DESC LIMIT 1`,
+		clientID, channelID))
+}
+
+func (t *tx) ClientByContact(channelID, externalID string) (*inbox.Client, error) {
+	c := new(inbox.Client)
+	return orNil(c, t.one("client by contact", c,
+		`SELECT c.data FROM contacts k JOIN clients c ON c.id = k.client_id WHERE k.channel_id = ? AND k.external_id = ?`,
+		channelID, externalID))
+}
+
+func (t *tx) MessageByExternalID(channelID, externalID string) (*inbox.Message, error) {
+	if externalID == "" {
+		return nil, nil
+	}
+	m := new(inbox.Message)
+	return orNil(m, t.one("message by external id", m,
+		`SELECT data FROM messages WHERE channel_id = ? AND external_id = ?`, channelID, externalID))
+}
+
+func (t *tx) OpenDialogsOfClient(clientID string) ([]*inbox.Dialog, error) {
+	return many[inbox.Dialog](t, "open dialogs",
+		`SELECT data FROM dialogs WHERE client_id = ? AND status IN ('unassigned', 'in_progress', 'snoozed') ORDER BY created_at`,
+		clientID)
+}
+
+// SnoozedDue returns the snoozed dialogs whose wake time has come.
+func (t *tx) SnoozedDue(now time.Time) ([]*inbox.Dialog, error) {
+	return many[inbox.Dialog](t, "snoozed dialogs",
+		`SELECT data FROM dialogs WHERE status = 'snoozed' AND snoozed_until > 0 AND snoozed_until <= ? ORDER BY snoozed_until`,
+		now.UnixMilli())
+}
+
+func (t *tx) NextDialogNumber() int64 {
+	t.num++
+	return t.num
+}
