@@ -1,0 +1,157 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"switchboard/inbox"
+	"switchboard/server/store"
+	"switchboard/wire"
+)
+
+// decode turns a wire command into an inbox command.
+var decode = inbox.DecodeCommand
+
+// engine executes commands. One goroutine owns writing: it takes every
+// command waiting (up to maxBatch) and runs them in one transaction, so a
+// burst of inbound messages costs one commit, not one each (group commit).
+// Commands keep their order: a request's commands are queued in order and
+// the writer takes the queue in order.
+type engine struct {
+	st       store.Store
+	now      func() time.Time
+	jobs     chan *job
+	onCommit func(head int64)
+}
+
+const maxBatch = 256
+
+type job struct {
+	actor string // "" for the system (connector events, timers)
+	env   wire.CommandEnvelope
+	done  chan wire.CommandResult
+}
+
+func newEngine(st store.Store, now func() time.Time, onCommit func(int64)) *engine {
+	return &engine{st: st, now: now, jobs: make(chan *job, 4096), onCommit: onCommit}
+}
+
+// submit queues commands and waits for their results, in order.
+func (e *engine) submit(ctx context.Context, actor string, envs []wire.CommandEnvelope) ([]wire.CommandResult, error) {
+	jobs := make([]*job, len(envs))
+	for i, env := range envs {
+		jobs[i] = &job{actor: actor, env: env, done: make(chan wire.CommandResult, 1)}
+		select {
+		case e.jobs <- jobs[i]:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	out := make([]wire.CommandResult, len(envs))
+	for i, j := range jobs {
+		select {
+		case out[i] = <-j.done:
+		case <-ctx.Done():
+			// The commands still run; a retry with the same ids gets the
+			// stored results.
+			return nil, ctx.Err()
+		}
+	}
+	return out, nil
+}
+
+func (e *engine) run(ctx context.Context) {
+	for {
+		var batch []*job
+		select {
+		case j := <-e.jobs:
+			batch = append(batch, j)
+		case <-ctx.Done():
+			return
+		}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-e.jobs:
+				batch = append(batch, j)
+			default:
+				break drain
+			}
+		}
+		e.commit(ctx, batch)
+	}
+}
+
+// commit runs a batch in one transaction. If the transaction fails (a
+// database error, not a refusal), each command is retried alone so one bad
+// command cannot sink its neighbours.
+func (e *engine) commit(ctx context.Context, batch []*job) {
+	results := make([]wire.CommandResult, len(batch))
+	var head int64
+	err := e.st.Write(ctx, func(tx store.Tx) error {
+		for i, j := range batch {
+			r, err := e.execute(tx, j)
+			if err != nil {
+				return err
+			}
+			results[i] = r
+			head = max(head, r.Seq)
+		}
+		return nil
+	})
+	if err != nil {
+		if len(batch) > 1 {
+			for _, j := range batch {
+				e.commit(ctx, []*job{j})
+			}
+			return
+		}
+		results[0] = wire.CommandResult{ID: batch[0].env.ID, Code: "server.error",
+			Message: "The server could not store this change. Try again."}
+	}
+	if head > 0 && e.onCommit != nil {
+		e.onCommit(head)
+	}
+	for i, j := range batch {
+		j.done <- results[i]
+	}
+}
+
+// execute runs one command inside the transaction. A refusal is a result,
+// not an error: it is stored so a retry of the same id gets the same answer.
+func (e *engine) execute(tx store.Tx, j *job) (wire.CommandResult, error) {
+	if prev, err := tx.CommandResult(j.env.ID); err != nil {
+		return wire.CommandResult{}, err
+	} else if prev != nil {
+		return *prev, nil
+	}
+	res := wire.CommandResult{ID: j.env.ID}
+	out, err := e.run1(tx, j)
+	if ref, ok := inbox.AsRefusal(err); ok {
+		res.Code, res.Message, res.Args = ref.Code, ref.Message, ref.Args
+	} else if err != nil {
+		return res, err
+	} else {
+		seq, err := tx.Apply(out)
+		if err != nil {
+			return res, err
+		}
+		res.OK, res.Seq = true, seq
+	}
+	return res, tx.SaveCommandResult(j.actor, res)
+}
+
+func (e *engine) run1(tx store.Tx, j *job) (*inbox.Outcome, error) {
+	cmd, err := decode(j.env.Type, j.env.Payload)
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.Execute(tx, inbox.Env{Now: e.now(), ActorID: j.actor, NewID: NewID, NextDialogNumber: tx.NextDialogNumber})
+	if errors.Is(err, inbox.ErrNotFound) {
+		// A rule looked up something that is not there: the command names
+		// an unknown id.
+		return nil, inbox.Refuse("command.unknown_id", "%v", err)
+	}
+	return out, err
+}

@@ -1,0 +1,173 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"switchboard/inbox"
+	"switchboard/server/store"
+	"switchboard/wire"
+)
+
+// hub fans committed changes out to live subscribers. It reads the log once
+// per wake-up (a local commit, or a NOTIFY from another instance) and
+// filters in memory with the same rule Pull applies in SQL, so 200
+// subscribers cost one query, not 200.
+type hub struct {
+	st  store.Store
+	log *slog.Logger
+
+	wake chan struct{}
+
+	// mu guards the fields below.
+	mu     sync.Mutex
+	head   int64 // the newest seq fanned out
+	subs   map[*sub]struct{}
+	online map[string]int // operator id -> open connections
+}
+
+// sub is one live connection.
+type sub struct {
+	op   string
+	out  chan wire.Frame
+	from int64 // changes at or below this seq come from its catch-up pull
+	// closed is closed when the hub drops a subscriber that fell behind.
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (s *sub) drop() { s.once.Do(func() { close(s.closed) }) }
+
+// subBuffer is how many frames may wait for a slow connection before the
+// hub drops it; the client reconnects and catches up by pull.
+const subBuffer = 1024
+
+func newHub(st store.Store, log *slog.Logger) *hub {
+	return &hub{st: st, log: log, wake: make(chan struct{}, 1), subs: map[*sub]struct{}{}, online: map[string]int{}}
+}
+
+// committed tells the hub the log grew (to head, or beyond).
+func (h *hub) committed(int64) {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (h *hub) run(ctx context.Context) {
+	if head, err := h.st.Head(ctx); err == nil {
+		h.mu.Lock()
+		h.head = head
+		h.mu.Unlock()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.wake:
+		}
+		if err := h.fanOut(ctx); err != nil && ctx.Err() == nil {
+			h.log.Error("live fan-out", "err", err)
+			time.Sleep(100 * time.Millisecond)
+			h.committed(0)
+		}
+	}
+}
+
+func (h *hub) fanOut(ctx context.Context) error {
+	for {
+		h.mu.Lock()
+		after := h.head
+		h.mu.Unlock()
+		changes, err := h.st.ChangesAfter(ctx, after, 2000)
+		if err != nil || len(changes) == 0 {
+			return err
+		}
+		org, err := h.st.Org(ctx)
+		if err != nil {
+			return err
+		}
+		h.mu.Lock()
+		h.head = changes[len(changes)-1].Seq
+		for s := range h.subs {
+			h.deliver(org, s, changes)
+		}
+		h.mu.Unlock()
+	}
+}
+
+// deliver sends a subscriber what it may see. h.mu is held.
+func (h *hub) deliver(org *inbox.Org, s *sub, changes []store.Logged) {
+	v := store.ViewerOf(org, s.op)
+	var mine []wire.Change
+	for i := range changes {
+		if changes[i].Seq > s.from && changes[i].Visible(v) {
+			mine = append(mine, changes[i].Change)
+		}
+	}
+	if len(mine) == 0 {
+		return
+	}
+	h.send(s, wire.Frame{Type: wire.FrameChanges, Changes: mine, Head: changes[len(changes)-1].Seq})
+}
+
+// send queues a frame or drops a subscriber that stopped reading. h.mu is
+// held.
+func (h *hub) send(s *sub, f wire.Frame) {
+	select {
+	case s.out <- f:
+	default:
+		h.log.Warn("live subscriber fell behind; dropping it", "operator", s.op)
+		delete(h.subs, s)
+		s.drop()
+	}
+}
+
+// join registers a subscriber; it returns the seq up to which the caller
+// must catch up by pull (everything after comes live), and the operators
+// online now.
+func (h *hub) join(op string) (*sub, int64, []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := &sub{op: op, out: make(chan wire.Frame, subBuffer), from: h.head, closed: make(chan struct{})}
+	h.subs[s] = struct{}{}
+	h.online[op]++
+	if h.online[op] == 1 {
+		h.broadcast(wire.Frame{Type: wire.FramePresence, OperatorID: op, Online: true}, nil)
+	}
+	var online []string
+	for id := range h.online {
+		online = append(online, id)
+	}
+	return s, s.from, online
+}
+
+func (h *hub) leave(s *sub) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.subs, s)
+	h.online[s.op]--
+	if h.online[s.op] <= 0 {
+		delete(h.online, s.op)
+		h.broadcast(wire.Frame{Type: wire.FramePresence, OperatorID: s.op, Online: false}, nil)
+	}
+}
+
+// broadcast sends a frame to every subscriber that passes keep (nil: all).
+// h.mu is held.
+func (h *hub) broadcast(f wire.Frame, keep func(*sub) bool) {
+	for s := range h.subs {
+		if keep == nil || keep(s) {
+			h.send(s, f)
+		}
+	}
+}
+
+// relay passes a typing or viewing frame to those who see the dialog.
+func (h *hub) relay(org *inbox.Org, d *inbox.Dialog, from *sub, f wire.Frame) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.broadcast(f, func(s *sub) bool { return s != from && s.op != from.op && org.SeesDialog(s.op, d) })
+}

@@ -1,0 +1,165 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"switchboard/server/store"
+	"switchboard/wire"
+)
+
+func (s *Server) viewer(ctx context.Context, op string) (store.Viewer, error) {
+	org, err := s.st.Org(ctx)
+	if err != nil {
+		return store.Viewer{}, err
+	}
+	return store.ViewerOf(org, op), nil
+}
+
+func queryInt(r *http.Request, name string, def int64) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		e := errorf(http.StatusBadRequest, "request.wrong_type", "Parameter %q must be a whole number of zero or more.", name)
+		e.Body.Fields = map[string]string{name: "wrong_type"}
+		return 0, e
+	}
+	return n, nil
+}
+
+// pull is GET /api/v1/sync/pull?after=N&limit=M.
+func (s *Server) pull(w http.ResponseWriter, r *http.Request, op string) error {
+	after, err := queryInt(r, "after", 0)
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(r, "limit", 5000)
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(r.Context(), op)
+	if err != nil {
+		return err
+	}
+	p, err := s.st.Pull(r.Context(), v, after, int(min(max(limit, 1), 10000)))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wire.PullResponse{Changes: p.Changes, Next: p.Next, More: p.More, Head: p.Head})
+	return nil
+}
+
+// live is the WebSocket feed: GET /api/v1/sync/live?after=N. It first sends
+// what happened after N (catch-up), then every change as it commits, plus
+// presence and typing. The client sends typing and viewing frames.
+func (s *Server) live(w http.ResponseWriter, r *http.Request, op string) error {
+	after, err := queryInt(r, "after", 0)
+	if err != nil {
+		return err
+	}
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		return nil // Accept has answered
+	}
+	c.SetReadLimit(64 << 10)
+	defer c.CloseNow()
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	// Hijacked connections outlive http.Server.Shutdown; end with the server.
+	stop := context.AfterFunc(s.ctx, cancel)
+	defer stop()
+
+	sub, upTo, online := s.hub.join(op)
+	defer s.hub.leave(sub)
+	write := func(f wire.Frame) error {
+		b, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		wctx, done := context.WithTimeout(ctx, 10*time.Second)
+		defer done()
+		return c.Write(wctx, websocket.MessageText, b)
+	}
+	for _, id := range online {
+		if err := write(wire.Frame{Type: wire.FramePresence, OperatorID: id, Online: true}); err != nil {
+			return nil
+		}
+	}
+	// Catch up to where the live feed starts.
+	v, err := s.viewer(ctx, op)
+	if err != nil {
+		return nil
+	}
+	for after < upTo {
+		p, err := s.st.Pull(ctx, v, after, 5000)
+		if err != nil {
+			return nil
+		}
+		var page []wire.Change
+		for _, ch := range p.Changes {
+			if ch.Seq <= upTo {
+				page = append(page, ch)
+			}
+		}
+		if len(page) > 0 {
+			if err := write(wire.Frame{Type: wire.FrameChanges, Changes: page, Head: upTo}); err != nil {
+				return nil
+			}
+		}
+		if !p.More || p.Next >= upTo {
+			break
+		}
+		after = p.Next
+	}
+	go s.readFrames(ctx, cancel, c, sub)
+	for {
+		select {
+		case f := <-sub.out:
+			if err := write(f); err != nil {
+				return nil
+			}
+		case <-sub.closed:
+			_ = c.Close(websocket.StatusTryAgainLater, "fell behind; pull and reconnect")
+			return nil
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// readFrames relays the client's typing and viewing frames.
+func (s *Server) readFrames(ctx context.Context, cancel func(), c *websocket.Conn, from *sub) {
+	defer cancel()
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return
+		}
+		var f wire.Frame
+		if json.Unmarshal(b, &f) != nil || f.DialogID == "" {
+			continue
+		}
+		if f.Type != wire.FrameTyping && f.Type != wire.FrameViewing {
+			continue
+		}
+		org, err := s.st.Org(ctx)
+		if err != nil {
+			continue
+		}
+		d, err := s.st.Dialog(ctx, f.DialogID)
+		if err != nil || !org.SeesDialog(from.op, d) {
+			continue
+		}
+		f.OperatorID = from.op
+		f.Changes, f.Text = nil, ""
+		s.hub.relay(org, d, from, f)
+	}
+}
