@@ -1,0 +1,169 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"switchboard/server/seed"
+	"switchboard/server/store"
+	"switchboard/server/store/pgtest"
+	"switchboard/server/store/sqlstore"
+	"switchboard/wire"
+)
+
+// backends opens a fresh store of each kind; every server test runs on both.
+var backends = []struct {
+	name string
+	open func(t *testing.T) store.Store
+}{
+	{"sqlite", func(t *testing.T) store.Store {
+		s, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "sb.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}},
+	{"postgres", func(t *testing.T) store.Store {
+		s, err := sqlstore.OpenPostgres(context.Background(), pgtest.Schema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}},
+}
+
+// env is a running server over a demo workspace.
+type env struct {
+	t   *testing.T
+	st  store.Store
+	srv *Server
+	ts  *httptest.Server
+	now time.Time
+}
+
+// both runs fn against a demo server on each backend.
+func both(t *testing.T, fn func(t *testing.T, e *env)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			st := b.open(t)
+			now := time.Now()
+			if err := seed.Demo(context.Background(), st, now); err != nil {
+				t.Fatal(err)
+			}
+			srv := New(Config{Store: st, HostKey: "host-secret"})
+			ctx, cancel := context.WithCancel(context.Background())
+			go srv.Run(ctx)
+			ts := httptest.NewServer(srv.Handler())
+			t.Cleanup(func() {
+				ts.CloseClientConnections()
+				ts.Close()
+				cancel()
+				_ = st.Close()
+			})
+			fn(t, &env{t: t, st: st, srv: srv, ts: ts, now: now})
+		})
+	}
+}
+
+// call makes a request; body may be a string (sent raw) or a value (JSON).
+func (e *env) call(method, path, token string, body any) (int, []byte) {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, e.ts.URL+path, rd)
+	req.Header.Set(wire.ProtocolHeader, "1")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return res.StatusCode, out
+}
+
+// login signs a demo operator in and returns the token.
+func (e *env) login(email string) string {
+	e.t.Helper()
+	code, body := e.call("POST", "/api/v1/auth/login", "", wire.LoginRequest{Email: email, Password: seed.DemoPassword})
+	if code != 200 {
+		e.t.Fatalf("login %s = %d %s", email, code, body)
+	}
+	var r wire.LoginResponse
+	_ = json.Unmarshal(body, &r)
+	return r.Token
+}
+
+// command sends one command and returns its result.
+func (e *env) command(token, typ string, payload any) wire.CommandResult {
+	e.t.Helper()
+	p, _ := json.Marshal(payload)
+	req := wire.CommandsRequest{Commands: []wire.CommandEnvelope{{ID: NewID(), Type: typ, Payload: p}}}
+	code, body := e.call("POST", "/api/v1/commands", token, req)
+	if code != 200 {
+		e.t.Fatalf("command %s = %d %s", typ, code, body)
+	}
+	var r wire.CommandsResponse
+	if err := json.Unmarshal(body, &r); err != nil || len(r.Results) != 1 {
+		e.t.Fatalf("command %s: bad answer %s", typ, body)
+	}
+	return r.Results[0]
+}
+
+// pull pulls everything the token's operator sees after seq.
+func (e *env) pull(token string, after int64) []wire.Change {
+	e.t.Helper()
+	var all []wire.Change
+	for {
+		code, body := e.call("GET", "/api/v1/sync/pull?limit=7&after="+itoa(after), token, nil)
+		if code != 200 {
+			e.t.Fatalf("pull = %d %s", code, body)
+		}
+		var p wire.PullResponse
+		if err := json.Unmarshal(body, &p); err != nil {
+			e.t.Fatal(err)
+		}
+		all = append(all, p.Changes...)
+		after = p.Next
+		if !p.More {
+			return all
+		}
+	}
+}
+
+func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// wantError checks a status and an error code.
+func wantError(t *testing.T, what string, code int, body []byte, wantCode int, wantErr string) {
+	t.Helper()
+	var e wire.Error
+	_ = json.Unmarshal(body, &e)
+	if code != wantCode || e.Code != wantErr {
+		t.Errorf("%s = %d %q, want %d %q (body %s)", what, code, e.Code, wantCode, wantErr, body)
+	}
+	if e.Message == "" {
+		t.Errorf("%s: error %q has no message", what, e.Code)
+	}
+}
