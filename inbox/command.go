@@ -26,6 +26,9 @@ type Reader interface {
 	OpenDialogsOfClient(clientID string) ([]*Dialog, error)
 	Template(id string) (*Template, error)
 	Task(id string) (*ClientTask, error)
+	// SnoozedDue returns the snoozed dialogs whose wake time is at or
+	// before now.
+	SnoozedDue(now time.Time) ([]*Dialog, error)
 }
 
 // ErrNotFound is wrapped by a Reader's lookups of rows that do not exist.

@@ -397,7 +397,7 @@ func testRemove(t *testing.T, open Opener) {
 	}
 	err := s.Write(context.Background(), func(tx store.Tx) error {
 		if _, err := tx.Template("tp-anna"); !errors.Is(err, inbox.ErrNotFound) {
-			return fmt.Errorf("Template after removal: %v", err)
+			return fmt.Errorf("template after removal: %v", err)
 		}
 		_, err := tx.Apply(&inbox.Outcome{Deleted: []inbox.Ref{{Kind: "dialog", ID: "x"}}})
 		if err == nil {
