@@ -167,3 +167,26 @@ func wantError(t *testing.T, what string, code int, body []byte, wantCode int, w
 		t.Errorf("%s: error %q has no message", what, e.Code)
 	}
 }
+
+type response struct {
+	status int
+	body   []byte
+}
+
+func newRequest(method, url string, body []byte) (*http.Request, error) {
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err == nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, err
+}
+
+func httpDo(req *http.Request) (response, error) {
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return response{}, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return response{res.StatusCode, b}, err
+}

@@ -1,0 +1,252 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"switchboard/inbox"
+	"switchboard/wire"
+)
+
+// TestPermissionMatrix walks roles × endpoints: an operator cannot read,
+// sync or change a dialog outside its lines; those who see all can.
+func TestPermissionMatrix(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		// dl-demo-03 is a WhatsApp dialog of line Підтримка (Taras's).
+		const dialog = "dl-demo-03"
+		tokens := map[string]string{}
+		for _, who := range []string{"anna", "taras", "james", "sofia", "admin"} {
+			tokens[who] = e.login(who + "@demo.switchboard")
+		}
+		sees := map[string]bool{"anna": false, "taras": true, "james": false, "sofia": true, "admin": true}
+		for who, tok := range tokens {
+			code, _ := e.call("GET", "/api/v1/dialogs/"+dialog, tok, nil)
+			if (code == 200) != sees[who] {
+				t.Errorf("GET dialog as %s = %d, sees = %v", who, code, sees[who])
+			}
+			code, _ = e.call("GET", "/api/v1/dialogs/"+dialog+"/messages", tok, nil)
+			if (code == 200) != sees[who] {
+				t.Errorf("GET messages as %s = %d, sees = %v", who, code, sees[who])
+			}
+			_, pulled := findChange(e.pull(tok, 0), wire.KindDialog, dialog)
+			if pulled != sees[who] {
+				t.Errorf("pull as %s has the dialog = %v, want %v", who, pulled, sees[who])
+			}
+			_, msg := findChange(e.pull(tok, 0), wire.KindMessage, dialog+"-m01")
+			if msg != sees[who] {
+				t.Errorf("pull as %s has its message = %v, want %v", who, msg, sees[who])
+			}
+		}
+		for _, who := range []string{"anna", "james"} {
+			for _, c := range []struct{ typ, payload string }{
+				{"dialog.take", `{"dialogId":"` + dialog + `"}`},
+				{"dialog.close", `{"dialogId":"` + dialog + `"}`},
+				{"message.send", `{"messageId":"x-` + who + `","dialogId":"` + dialog + `","kind":"comment","text":"peek"}`},
+			} {
+				r := e.command(tokens[who], c.typ, json.RawMessage(c.payload))
+				if r.OK || r.Code != "dialog.not_found" {
+					t.Errorf("%s as %s = %+v, want refused dialog.not_found", c.typ, who, r)
+				}
+			}
+		}
+		// Operators may not change the org or pose as a channel.
+		code, body := e.call("PUT", "/api/v1/admin/lines/line-x", tokens["anna"], inbox.Line{Name: "X"})
+		wantError(t, "operator changing lines", code, body, 403, "auth.forbidden")
+		code, body = e.call("GET", "/api/v1/admin/org", tokens["anna"], nil)
+		wantError(t, "operator reading admin org", code, body, 403, "auth.forbidden")
+		code, body = e.call("POST", "/api/v1/ingest", tokens["anna"], IngestRequest{Events: []IngestEvent{{Type: "inbound.message", Payload: json.RawMessage(`{}`)}}})
+		wantError(t, "operator ingesting", code, body, 403, "auth.forbidden")
+		r := e.command(tokens["admin"], "inbound.message", json.RawMessage(`{"channelId":"ch-telegram","externalId":"z","contact":{"externalId":"z"}}`))
+		if r.OK || r.Code != "command.forbidden" {
+			t.Errorf("an operator sending inbound.message = %+v, want command.forbidden", r)
+		}
+	})
+}
+
+func TestCommandsAreIdempotentAndOrdered(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		tok := e.login("taras@demo.switchboard")
+		req := wire.CommandsRequest{Commands: []wire.CommandEnvelope{
+			{ID: "c-1", Type: "dialog.take", Payload: json.RawMessage(`{"dialogId":"dl-demo-03"}`)},
+			{ID: "c-2", Type: "message.send", Payload: json.RawMessage(`{"messageId":"m-taras-1","dialogId":"dl-demo-03","kind":"outbound","text":"Спробуйте скинути пароль"}`)},
+			{ID: "c-3", Type: "dialog.launch", Payload: json.RawMessage(`{}`)},
+		}}
+		var first, second wire.CommandsResponse
+		for _, out := range []*wire.CommandsResponse{&first, &second} {
+			code, body := e.call("POST", "/api/v1/commands", tok, req)
+			if code != 200 {
+				t.Fatalf("commands = %d %s", code, body)
+			}
+			_ = json.Unmarshal(body, out)
+		}
+		if !first.Results[0].OK || !first.Results[1].OK || first.Results[2].OK || first.Results[2].Code != "command.unknown" {
+			t.Fatalf("results = %+v", first.Results)
+		}
+		if first.Results[1].Seq <= first.Results[0].Seq {
+			t.Errorf("the send (seq %d) did not follow the take (seq %d)", first.Results[1].Seq, first.Results[0].Seq)
+		}
+		for i := range first.Results {
+			if first.Results[i].Seq != second.Results[i].Seq || first.Results[i].OK != second.Results[i].OK {
+				t.Errorf("retry of %s = %+v, first time %+v", first.Results[i].ID, second.Results[i], first.Results[i])
+			}
+		}
+		msgs, _ := e.st.Messages(t.Context(), "dl-demo-03")
+		n := 0
+		for _, m := range msgs {
+			if m.ID == "m-taras-1" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("the retried send stored %d messages, want 1", n)
+		}
+	})
+}
+
+// TestTakeRace: two operators take the same dialog at the same moment;
+// exactly one wins and the other is told who.
+func TestTakeRace(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		anna, james := e.login("anna@demo.switchboard"), e.login("james@demo.switchboard")
+		// dl-demo-05 is an e-mail in line International, which both work.
+		results := make(chan wire.CommandResult, 2)
+		for _, tok := range []string{anna, james} {
+			go func() { results <- e.command(tok, "dialog.take", map[string]string{"dialogId": "dl-demo-05"}) }()
+		}
+		a, b := <-results, <-results
+		if a.OK == b.OK {
+			t.Fatalf("both takes = %+v / %+v, want exactly one winner", a, b)
+		}
+		lost := a
+		if a.OK {
+			lost = b
+		}
+		if lost.Code != "dialog.already_taken" || lost.Args["operator"] == "" {
+			t.Errorf("the loser got %+v, want dialog.already_taken naming the winner", lost)
+		}
+	})
+}
+
+// liveConn opens the live feed.
+func (e *env) liveConn(tok string, after int64) *websocket.Conn {
+	e.t.Helper()
+	url := strings.Replace(e.ts.URL, "http", "ws", 1) + "/api/v1/sync/live?after=" + itoa(after) + "&token=" + tok
+	c, _, err := websocket.Dial(e.t.Context(), url, nil)
+	if err != nil {
+		e.t.Fatalf("dial live: %v", err)
+	}
+	c.SetReadLimit(16 << 20)
+	e.t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+// waitFrame reads frames until match returns true or 5 s pass.
+func waitFrame(t *testing.T, c *websocket.Conn, what string, match func(wire.Frame) bool) wire.Frame {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+		var f wire.Frame
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatalf("bad frame %s", b)
+		}
+		if match(f) {
+			return f
+		}
+	}
+}
+
+func hasChange(f wire.Frame, kind wire.Kind, id string, op wire.Op) bool {
+	for _, c := range f.Changes {
+		if c.Kind == kind && c.ID == id && c.Op == op {
+			return true
+		}
+	}
+	return false
+}
+
+func TestLiveFeed(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		taras, anna, sofia := e.login("taras@demo.switchboard"), e.login("anna@demo.switchboard"), e.login("sofia@demo.switchboard")
+		head, _ := e.st.Head(t.Context())
+		tc := e.liveConn(taras, 0)
+		// Catch-up: a connection from 0 receives the dialogs of its lines.
+		waitFrame(t, tc, "catch-up", func(f wire.Frame) bool { return hasChange(f, wire.KindDialog, "dl-demo-03", wire.OpPut) })
+		ac := e.liveConn(anna, head)
+		sc := e.liveConn(sofia, head)
+		waitFrame(t, tc, "anna online", func(f wire.Frame) bool { return f.Type == wire.FramePresence && f.OperatorID == "op-anna" && f.Online })
+
+		// An inbound message on the WhatsApp channel reaches Taras and Sofia, not Anna.
+		code, body := e.call("POST", "/api/v1/ingest", "", nil)
+		wantError(t, "ingest without a key", code, body, 401, "auth.required")
+		ev := IngestRequest{Events: []IngestEvent{{Type: "inbound.message", Payload: json.RawMessage(
+			`{"channelId":"ch-whatsapp","externalId":"wa-1","contact":{"externalId":"+380671234567"},"text":"Є новини?"}`)}}}
+		res := e.ingest(ev)
+		if !res.Results[0].OK {
+			t.Fatalf("ingest = %+v", res.Results[0])
+		}
+		f := waitFrame(t, tc, "the inbound message", func(f wire.Frame) bool { return f.Type == wire.FrameChanges && len(f.Changes) > 0 && f.Changes[0].Seq > head })
+		if !hasChange(f, wire.KindDialog, "dl-demo-03", wire.OpPut) {
+			t.Errorf("the message went to a dialog other than the client's open one: %+v", f.Changes)
+		}
+		waitFrame(t, sc, "the inbound message for the supervisor", func(f wire.Frame) bool { return hasChange(f, wire.KindDialog, "dl-demo-03", wire.OpPut) })
+		// Delivered twice: stored once, whether the host repeats the post
+		// (same event id) or the connector redelivers (new event id).
+		if again := e.ingest(ev); again.Results[0].Seq != res.Results[0].Seq || !again.Results[0].OK {
+			t.Errorf("repeated post = %+v, want the first answer %+v", again.Results[0], res.Results[0])
+		}
+		ev.Events[0].ID = "redelivered"
+		if again := e.ingest(ev); !again.Results[0].OK || again.Results[0].Seq != 0 {
+			t.Errorf("redelivery = %+v, want ok with no change", again.Results[0])
+		}
+		msgs, _ := e.st.Messages(t.Context(), "dl-demo-03")
+		if n := len(msgs); n != 3 {
+			t.Errorf("dl-demo-03 has %d messages, want 3 (2 seeded + 1 once)", n)
+		}
+		// Taras transfers the dialog to Sales: he gets a removal, Anna the dialog.
+		e.command(taras, "dialog.take", map[string]string{"dialogId": "dl-demo-03"})
+		r := e.command(taras, "dialog.transfer", map[string]string{"dialogId": "dl-demo-03", "lineId": "line-sales"})
+		if !r.OK {
+			t.Fatalf("transfer = %+v", r)
+		}
+		waitFrame(t, tc, "the removal", func(f wire.Frame) bool { return hasChange(f, wire.KindDialog, "dl-demo-03", wire.OpDel) })
+		waitFrame(t, ac, "the transferred dialog", func(f wire.Frame) bool { return hasChange(f, wire.KindMessage, "dl-demo-03-m01", wire.OpPut) })
+		// Typing is relayed to those who see the dialog.
+		typing, _ := json.Marshal(wire.Frame{Type: wire.FrameTyping, DialogID: "dl-demo-03", Typing: true})
+		if err := ac.Write(t.Context(), websocket.MessageText, typing); err != nil {
+			t.Fatal(err)
+		}
+		got := waitFrame(t, sc, "anna typing", func(f wire.Frame) bool { return f.Type == wire.FrameTyping })
+		if got.OperatorID != "op-anna" || !got.Typing {
+			t.Errorf("typing frame = %+v", got)
+		}
+		// Anna leaves: the others see her go offline.
+		ac.Close(websocket.StatusNormalClosure, "")
+		waitFrame(t, sc, "anna offline", func(f wire.Frame) bool { return f.Type == wire.FramePresence && f.OperatorID == "op-anna" && !f.Online })
+	})
+}
+
+func (e *env) ingest(req IngestRequest) wire.CommandsResponse {
+	e.t.Helper()
+	b, _ := json.Marshal(req)
+	httpReq, _ := newRequest("POST", e.ts.URL+"/api/v1/ingest", b)
+	httpReq.Header.Set("Authorization", "Host host-secret")
+	res, err := httpDo(httpReq)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out wire.CommandsResponse
+	if res.status != 200 || json.Unmarshal(res.body, &out) != nil {
+		e.t.Fatalf("ingest = %d %s", res.status, res.body)
+	}
+	return out
+}
