@@ -194,7 +194,9 @@ func TestLiveFeed(t *testing.T) {
 		if !res.Results[0].OK {
 			t.Fatalf("ingest = %+v", res.Results[0])
 		}
-		f := waitFrame(t, tc, "the inbound message", func(f wire.Frame) bool { return f.Type == wire.FrameChanges && len(f.Changes) > 0 && f.Changes[0].Seq > head })
+		f := waitFrame(t, tc, "the inbound message", func(f wire.Frame) bool {
+			return f.Type == wire.FrameChanges && len(f.Changes) > 0 && f.Changes[0].Seq > head
+		})
 		if !hasChange(f, wire.KindDialog, "dl-demo-03", wire.OpPut) {
 			t.Errorf("the message went to a dialog other than the client's open one: %+v", f.Changes)
 		}
