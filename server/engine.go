@@ -120,11 +120,19 @@ func (e *engine) commit(ctx context.Context, batch []*job) {
 
 // execute runs one command inside the transaction. A refusal is a result,
 // not an error: it is stored so a retry of the same id gets the same answer.
+//
+// System commands (connector events, timers) are not recorded: the rules
+// make them idempotent themselves (a message is stored once per channel and
+// external id), and recording every inbound message would double the
+// writes of the busiest path.
 func (e *engine) execute(tx store.Tx, j *job) (wire.CommandResult, error) {
-	if prev, err := tx.CommandResult(j.env.ID); err != nil {
-		return wire.CommandResult{}, err
-	} else if prev != nil {
-		return *prev, nil
+	record := j.actor != ""
+	if record {
+		if prev, err := tx.CommandResult(j.env.ID); err != nil {
+			return wire.CommandResult{}, err
+		} else if prev != nil {
+			return *prev, nil
+		}
 	}
 	res := wire.CommandResult{ID: j.env.ID}
 	out, err := e.run1(tx, j)
@@ -138,6 +146,9 @@ func (e *engine) execute(tx store.Tx, j *job) (wire.CommandResult, error) {
 			return res, err
 		}
 		res.OK, res.Seq = true, seq
+	}
+	if !record {
+		return res, nil
 	}
 	return res, tx.SaveCommandResult(j.actor, res)
 }

@@ -2,6 +2,10 @@ package server
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -31,7 +35,7 @@ type hub struct {
 // sub is one live connection.
 type sub struct {
 	op   string
-	out  chan wire.Frame
+	out  chan []byte // encoded frames
 	from int64 // changes at or below this seq come from its catch-up pull
 	// closed is closed when the hub drops a subscriber that fell behind.
 	closed chan struct{}
@@ -91,31 +95,56 @@ func (h *hub) fanOut(ctx context.Context) error {
 		}
 		h.mu.Lock()
 		h.head = changes[len(changes)-1].Seq
+		// Most subscribers see the same changes (a line's operators, every
+		// supervisor): encode each distinct selection once.
+		enc := map[uint64][]byte{}
 		for s := range h.subs {
-			h.deliver(org, s, changes)
+			h.deliver(org, s, changes, enc)
 		}
 		h.mu.Unlock()
 	}
 }
 
 // deliver sends a subscriber what it may see. h.mu is held.
-func (h *hub) deliver(org *inbox.Org, s *sub, changes []store.Logged) {
+func (h *hub) deliver(org *inbox.Org, s *sub, changes []store.Logged, enc map[uint64][]byte) {
 	v := store.ViewerOf(org, s.op)
-	var mine []wire.Change
+	key := fnv.New64a()
+	var picked []int
+	var b [8]byte
 	for i := range changes {
 		if changes[i].Seq > s.from && changes[i].Visible(v) {
-			mine = append(mine, changes[i].Change)
+			picked = append(picked, i)
+			binary.LittleEndian.PutUint64(b[:], uint64(changes[i].Seq))
+			key.Write(b[:])
 		}
 	}
-	if len(mine) == 0 {
+	if len(picked) == 0 {
 		return
 	}
-	h.send(s, wire.Frame{Type: wire.FrameChanges, Changes: mine, Head: changes[len(changes)-1].Seq})
+	k := key.Sum64()
+	frame, ok := enc[k]
+	if !ok {
+		f := wire.Frame{Type: wire.FrameChanges, Head: changes[len(changes)-1].Seq, Changes: make([]wire.Change, len(picked))}
+		for j, i := range picked {
+			f.Changes[j] = changes[i].Change
+		}
+		frame = encodeFrame(f)
+		enc[k] = frame
+	}
+	h.send(s, frame)
+}
+
+func encodeFrame(f wire.Frame) []byte {
+	b, err := json.Marshal(f)
+	if err != nil {
+		panic(fmt.Sprintf("encode frame: %v", err)) // wire types always encode
+	}
+	return b
 }
 
 // send queues a frame or drops a subscriber that stopped reading. h.mu is
 // held.
-func (h *hub) send(s *sub, f wire.Frame) {
+func (h *hub) send(s *sub, f []byte) {
 	select {
 	case s.out <- f:
 	default:
@@ -131,7 +160,7 @@ func (h *hub) send(s *sub, f wire.Frame) {
 func (h *hub) join(op string) (*sub, int64, []string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	s := &sub{op: op, out: make(chan wire.Frame, subBuffer), from: h.head, closed: make(chan struct{})}
+	s := &sub{op: op, out: make(chan []byte, subBuffer), from: h.head, closed: make(chan struct{})}
 	h.subs[s] = struct{}{}
 	h.online[op]++
 	if h.online[op] == 1 {
@@ -158,9 +187,10 @@ func (h *hub) leave(s *sub) {
 // broadcast sends a frame to every subscriber that passes keep (nil: all).
 // h.mu is held.
 func (h *hub) broadcast(f wire.Frame, keep func(*sub) bool) {
+	b := encodeFrame(f)
 	for s := range h.subs {
 		if keep == nil || keep(s) {
-			h.send(s, f)
+			h.send(s, b)
 		}
 	}
 }

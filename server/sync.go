@@ -53,8 +53,59 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, op string) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wire.PullResponse{Changes: p.Changes, Next: p.Next, More: p.More, Head: p.Head})
-	return nil
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, err = w.Write(encodePull(p))
+	return err
+}
+
+// encodePull writes a wire.PullResponse by hand: the entities' JSON is
+// already in the log, and encoding/json would re-validate and re-compact
+// every byte of it (a bootstrap moves a million of them).
+func encodePull(p store.Page) []byte {
+	size := 64
+	for i := range p.Changes {
+		size += len(p.Changes[i].Data) + len(p.Changes[i].ID) + 64
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"changes":[`...)
+	for i, c := range p.Changes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"seq":`...)
+		b = strconv.AppendInt(b, c.Seq, 10)
+		b = append(b, `,"kind":`...)
+		b = appendString(b, string(c.Kind))
+		b = append(b, `,"id":`...)
+		b = appendString(b, c.ID)
+		b = append(b, `,"op":`...)
+		b = appendString(b, string(c.Op))
+		if len(c.Data) > 0 {
+			b = append(b, `,"data":`...)
+			b = append(b, c.Data...)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `],"next":`...)
+	b = strconv.AppendInt(b, p.Next, 10)
+	b = append(b, `,"more":`...)
+	b = strconv.AppendBool(b, p.More)
+	b = append(b, `,"head":`...)
+	b = strconv.AppendInt(b, p.Head, 10)
+	return append(b, '}', '\n')
+}
+
+// appendString appends s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // live is the WebSocket feed: GET /api/v1/sync/live?after=N. It first sends
@@ -123,7 +174,10 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request, op string) error {
 	for {
 		select {
 		case f := <-sub.out:
-			if err := write(f); err != nil {
+			wctx, done := context.WithTimeout(ctx, 10*time.Second)
+			err := c.Write(wctx, websocket.MessageText, f)
+			done()
+			if err != nil {
 				return nil
 			}
 		case <-sub.closed:

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -119,10 +118,7 @@ func (t *tx) putClient(c *inbox.Client) error {
 }
 
 func (t *tx) putDialog(org *inbox.Org, d *inbox.Dialog) error {
-	prev, err := t.Dialog(d.ID)
-	if errors.Is(err, inbox.ErrNotFound) {
-		prev, err = nil, nil
-	}
+	prev, err := t.dialogBefore(d.ID)
 	if err != nil {
 		return err
 	}
@@ -138,6 +134,7 @@ func (t *tx) putDialog(org *inbox.Org, d *inbox.Dialog) error {
 	if err := t.log(dialogScope(d, store.Logged{Change: wire.Change{Kind: wire.KindDialog, ID: d.ID, Op: wire.OpPut}}), d); err != nil {
 		return err
 	}
+	t.seen[d.ID] = d.Clone()
 	if prev == nil || (prev.LineID == d.LineID && slices.Equal(members(prev), members(d))) {
 		return nil
 	}
@@ -329,16 +326,15 @@ func (t *tx) log(l store.Logged, v any) error {
 		}
 		data = string(b)
 	}
-	if err := t.exec(`DELETE FROM changes WHERE kind = ? AND id = ? AND user_id = ?`, string(l.Kind), l.ID, l.UserID); err != nil {
-		return err
-	}
 	t.seq++
 	everyone := 0
 	if l.Everyone {
 		everyone = 1
 	}
 	return t.exec(`INSERT INTO changes (seq, kind, id, op, everyone, user_id, line_id, members, dialog_id, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (kind, id, user_id) DO UPDATE SET seq = excluded.seq, op = excluded.op, everyone = excluded.everyone,
+			line_id = excluded.line_id, members = excluded.members, dialog_id = excluded.dialog_id, data = excluded.data`,
 		t.seq, string(l.Kind), l.ID, string(l.Op), everyone, l.UserID, l.LineID, joinMembers(l.Members), l.DialogID, data)
 }
 

@@ -22,6 +22,31 @@ type tx struct {
 	seq0, seq       int64
 	num0, num       int64
 	orgVer0, orgVer int64
+
+	// seen holds the stored version of each dialog this transaction read or
+	// wrote, so persisting a dialog need not read it back.
+	seen map[string]*inbox.Dialog
+}
+
+// dialogBefore returns the dialog as stored before this write, or nil.
+func (t *tx) dialogBefore(id string) (*inbox.Dialog, error) {
+	if d, ok := t.seen[id]; ok {
+		return d, nil
+	}
+	d, err := t.Dialog(id)
+	if errors.Is(err, inbox.ErrNotFound) {
+		return nil, nil
+	}
+	return d, err
+}
+
+// remember records a dialog as stored and hands the caller its own copy.
+func (t *tx) remember(d *inbox.Dialog) *inbox.Dialog {
+	if d == nil {
+		return nil
+	}
+	t.seen[d.ID] = d
+	return d.Clone()
 }
 
 func (t *tx) exec(q string, args ...any) error {
@@ -90,8 +115,14 @@ func (t *tx) Org() *inbox.Org {
 }
 
 func (t *tx) Dialog(id string) (*inbox.Dialog, error) {
+	if d, ok := t.seen[id]; ok {
+		return d.Clone(), nil
+	}
 	d := new(inbox.Dialog)
-	return d, t.one("dialog "+id, d, `SELECT data FROM dialogs WHERE id = ?`, id)
+	if err := t.one("dialog "+id, d, `SELECT data FROM dialogs WHERE id = ?`, id); err != nil {
+		return nil, err
+	}
+	return t.remember(d), nil
 }
 
 func (t *tx) Client(id string) (*inbox.Client, error) {
@@ -127,9 +158,16 @@ func orNil[T any](v *T, err error) (*T, error) {
 
 func (t *tx) LatestDialog(clientID, channelID string) (*inbox.Dialog, error) {
 	d := new(inbox.Dialog)
-	return orNil(d, t.one("latest dialog", d,
+	d, err := orNil(d, t.one("latest dialog", d,
 		`SELECT data FROM dialogs WHERE client_id = ? AND channel_id = ? ORDER BY created_at DESC, number DESC LIMIT 1`,
 		clientID, channelID))
+	if err != nil || d == nil {
+		return nil, err
+	}
+	if cached, ok := t.seen[d.ID]; ok {
+		return cached.Clone(), nil
+	}
+	return t.remember(d), nil
 }
 
 func (t *tx) ClientByContact(channelID, externalID string) (*inbox.Client, error) {
@@ -145,7 +183,7 @@ func (t *tx) MessageByExternalID(channelID, externalID string) (*inbox.Message, 
 	}
 	m := new(inbox.Message)
 	return orNil(m, t.one("message by external id", m,
-		`SELECT data FROM messages WHERE channel_id = ? AND external_id = ?`, channelID, externalID))
+		`SELECT data FROM messages WHERE channel_id = ? AND external_id = ? AND external_id <> ''`, channelID, externalID))
 }
 
 func (t *tx) OpenDialogsOfClient(clientID string) ([]*inbox.Dialog, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"switchboard/inbox"
 	"switchboard/server/store"
 )
 
@@ -19,7 +20,7 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 			return fmt.Errorf("take write lock: %w", err)
 		}
 	}
-	t := &tx{s: s, tx: sqlTx, ctx: ctx}
+	t := &tx{s: s, tx: sqlTx, ctx: ctx, seen: map[string]*inbox.Dialog{}}
 	if err := t.loadCounters(); err != nil {
 		return err
 	}

@@ -1,0 +1,412 @@
+// Command serverbench measures the team server against the issue's targets
+// and prints each figure beside its baseline from the same run:
+//
+//   - ingest: inbound messages/s through POST /api/v1/ingest with N live
+//     WebSocket subscribers, beside raw batched inserts of the same rows;
+//   - live latency: inbound message posted → delivered to every subscriber,
+//     p50/p99, beside a bare WebSocket echo round trip;
+//   - pull: a bootstrap of D dialogs and M messages, rows/s over HTTP,
+//     beside reading the same log straight from the store.
+//
+// go run -tags sqlite_fts5 ./bench/serverbench -db sqlite|postgres
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"switchboard/inbox"
+	"switchboard/server"
+	"switchboard/server/seed"
+	"switchboard/server/store"
+	"switchboard/server/store/sqlstore"
+	"switchboard/wire"
+)
+
+var (
+	dbKind   = flag.String("db", "sqlite", "sqlite or postgres")
+	pgDSN    = flag.String("pg", os.Getenv("SWITCHBOARD_TEST_POSTGRES"), "PostgreSQL DSN (a fresh schema is made in it)")
+	clients  = flag.Int("clients", 200, "live WebSocket subscribers")
+	messages = flag.Int("messages", 20000, "inbound messages for the ingest run")
+	samples  = flag.Int("samples", 300, "latency samples")
+	dialogs  = flag.Int("dialogs", 100000, "dialogs for the pull run")
+	perDlg   = flag.Int("per-dialog", 10, "messages per dialog for the pull run")
+	only     = flag.String("only", "ingest,latency,pull", "which runs")
+	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile here")
+)
+
+func main() {
+	flag.Parse()
+	ctx := context.Background()
+	if *cpuProf != "" {
+		f, err := os.Create(*cpuProf)
+		must(err)
+		must(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
+	if strings.Contains(*only, "ingest") || strings.Contains(*only, "latency") {
+		st, cleanup := open(ctx)
+		must(seed.Demo(ctx, st, time.Now()))
+		base, stop := serve(st)
+		h := newHarness(base)
+		h.subscribe(*clients)
+		if strings.Contains(*only, "ingest") {
+			h.ingest(st, *messages)
+		}
+		if strings.Contains(*only, "latency") {
+			h.latency(*samples)
+		}
+		h.close()
+		stop()
+		cleanup()
+	}
+	if strings.Contains(*only, "pull") {
+		st, cleanup := open(ctx)
+		must(seed.Demo(ctx, st, time.Now()))
+		fill(ctx, st, *dialogs, *perDlg)
+		base, stop := serve(st)
+		pull(ctx, st, base)
+		stop()
+		cleanup()
+	}
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "serverbench:", err)
+		os.Exit(1)
+	}
+}
+
+func open(ctx context.Context) (*sqlstore.Store, func()) {
+	switch *dbKind {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "serverbench")
+		must(err)
+		st, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "bench.db"))
+		must(err)
+		return st, func() { st.Close(); os.RemoveAll(dir) }
+	case "postgres":
+		schema := fmt.Sprintf("bench_%d", time.Now().UnixNano())
+		admin, err := sqlstore.OpenPostgres(ctx, *pgDSN)
+		must(err)
+		_, err = admin.RawDB().Exec("CREATE SCHEMA " + schema)
+		must(err)
+		sep := "?"
+		if strings.Contains(*pgDSN, "?") {
+			sep = "&"
+		}
+		st, err := sqlstore.OpenPostgres(ctx, *pgDSN+sep+"search_path="+schema)
+		must(err)
+		return st, func() {
+			st.Close()
+			_, _ = admin.RawDB().Exec("DROP SCHEMA " + schema + " CASCADE")
+			admin.Close()
+		}
+	}
+	must(fmt.Errorf("unknown -db %q", *dbKind))
+	return nil, nil
+}
+
+func serve(st store.Store) (string, func()) {
+	srv := server.New(server.Config{Store: st, HostKey: "bench"})
+	ctx, cancel := context.WithCancel(context.Background())
+	go srv.Run(ctx)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	hs := &http.Server{Handler: srv.Handler()}
+	go func() { _ = hs.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() { cancel(); _ = hs.Close() }
+}
+
+func post(url, auth string, body any) []byte {
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	must(err)
+	defer res.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(res.Body)
+	if res.StatusCode != 200 {
+		must(fmt.Errorf("POST %s = %d %s", url, res.StatusCode, buf.String()))
+	}
+	return buf.Bytes()
+}
+
+func login(base, email string) string {
+	var r wire.LoginResponse
+	must(json.Unmarshal(post(base+"/api/v1/auth/login", "", wire.LoginRequest{Email: email, Password: seed.DemoPassword}), &r))
+	return r.Token
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return d[min(len(d)-1, int(float64(len(d))*p))]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// harness holds the live subscribers.
+type harness struct {
+	base  string
+	conns []*websocket.Conn
+	wg    sync.WaitGroup
+	// onFrame, when set, sees every frame each subscriber receives.
+	onFrame atomic.Pointer[func(at time.Time, b []byte)]
+	frames  atomic.Int64
+}
+
+func newHarness(base string) *harness { return &harness{base: base} }
+
+func (h *harness) subscribe(n int) {
+	// Supervisors see every dialog: each subscriber receives every change,
+	// the heaviest fan-out.
+	tok := login(h.base, "sofia@demo.switchboard")
+	for range n {
+		c, _, err := websocket.Dial(context.Background(), strings.Replace(h.base, "http", "ws", 1)+"/api/v1/sync/live?after=1000000000&token="+tok, nil)
+		must(err)
+		c.SetReadLimit(64 << 20)
+		h.conns = append(h.conns, c)
+		h.wg.Go(func() {
+			for {
+				_, b, err := c.Read(context.Background())
+				if err != nil {
+					return
+				}
+				at := time.Now()
+				h.frames.Add(1)
+				if f := h.onFrame.Load(); f != nil {
+					(*f)(at, b)
+				}
+			}
+		})
+	}
+	time.Sleep(200 * time.Millisecond)
+}
+
+func (h *harness) close() {
+	for _, c := range h.conns {
+		c.CloseNow()
+	}
+	h.wg.Wait()
+}
+
+func inboundEvent(id string, contact int, text string) server.IngestEvent {
+	ch := []string{"ch-telegram", "ch-whatsapp", "ch-webchat", "ch-email"}[contact%4]
+	p, _ := json.Marshal(inbox.InboundMessage{ChannelID: ch, ExternalID: id,
+		Contact: inbox.InboundContact{ExternalID: fmt.Sprintf("bench-%d", contact), Name: fmt.Sprintf("Клиент %d", contact)}, Text: text})
+	return server.IngestEvent{ID: id, Type: "inbound.message", Payload: p}
+}
+
+// ingest posts n messages from 8 concurrent hosts in batches of 100 and
+// compares with raw inserts of as many rows in batches of the same size.
+func (h *harness) ingest(st *sqlstore.Store, n int) {
+	const batch, posters = 100, 8
+	var next atomic.Int64
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range posters {
+		wg.Go(func() {
+			for {
+				from := next.Add(batch) - batch
+				if from >= int64(n) {
+					return
+				}
+				req := server.IngestRequest{}
+				for i := from; i < min(from+batch, int64(n)); i++ {
+					req.Events = append(req.Events, inboundEvent(fmt.Sprintf("in-%d", i), int(i%2000), "Здравствуйте, вопрос по заказу №"+fmt.Sprint(i)))
+				}
+				post(h.base+"/api/v1/ingest", "Host bench", req)
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	rate := float64(n) / took.Seconds()
+
+	// Raw: the same message rows, batched the same, straight into a table.
+	db := st.RawDB()
+	_, err := db.Exec(`CREATE TABLE bench_raw (id TEXT PRIMARY KEY, dialog_id TEXT NOT NULL, channel_id TEXT NOT NULL, external_id TEXT NOT NULL, created_at BIGINT NOT NULL, data TEXT NOT NULL)`)
+	must(err)
+	q := `INSERT INTO bench_raw (id, dialog_id, channel_id, external_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?)`
+	if st.Dialect() == "postgres" {
+		q = `INSERT INTO bench_raw (id, dialog_id, channel_id, external_id, created_at, data) VALUES ($1, $2, $3, $4, $5, $6)`
+	}
+	data, _ := json.Marshal(inbox.Message{ID: "x", DialogID: "d", Kind: inbox.MsgInbound, Text: "Здравствуйте, вопрос по заказу №1", CreatedAt: time.Now()})
+	start = time.Now()
+	for from := 0; from < n; from += batch {
+		tx, err := db.Begin()
+		must(err)
+		for i := from; i < min(from+batch, n); i++ {
+			_, err := tx.Exec(q, fmt.Sprintf("raw-%d", i), "d", "ch", fmt.Sprint(i), i, string(data))
+			must(err)
+		}
+		must(tx.Commit())
+	}
+	raw := float64(n) / time.Since(start).Seconds()
+	fmt.Printf("ingest  %-8s %6d messages, %d subscribers: %8.0f msg/s through the server | raw batched insert %8.0f rows/s | ratio %.2f\n",
+		*dbKind, n, len(h.conns), rate, raw, rate/raw)
+}
+
+// latency posts one message at a time and times its arrival at every
+// subscriber; then a bare WebSocket echo round trip on the same loopback.
+func (h *harness) latency(n int) {
+	var mu sync.Mutex
+	sent := map[string]time.Time{}
+	var lat []time.Duration
+	f := func(at time.Time, b []byte) {
+		i := bytes.Index(b, []byte(`"externalId":"lat-`))
+		if i < 0 {
+			return
+		}
+		end := bytes.IndexByte(b[i+14:], '"')
+		id := string(b[i+14 : i+14+end])
+		mu.Lock()
+		if t, ok := sent[id]; ok {
+			lat = append(lat, at.Sub(t))
+		}
+		mu.Unlock()
+	}
+	h.onFrame.Store(&f)
+	for i := range n {
+		id := fmt.Sprintf("lat-%d", i)
+		mu.Lock()
+		sent[id] = time.Now()
+		mu.Unlock()
+		post(h.base+"/api/v1/ingest", "Host bench", server.IngestRequest{Events: []server.IngestEvent{inboundEvent(id, i%50, "ping")}})
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	h.onFrame.Store(nil)
+	mu.Lock()
+	got := slices.Clone(lat)
+	mu.Unlock()
+	echo := echoRTT(n * 4)
+	fmt.Printf("live    %-8s %d samples x %d subscribers (%d deliveries): p50 %s p99 %s | bare WebSocket echo p50 %s p99 %s\n",
+		*dbKind, n, len(h.conns), len(got), ms(percentile(got, 0.5)), ms(percentile(got, 0.99)), ms(percentile(echo, 0.5)), ms(percentile(echo, 0.99)))
+}
+
+func echoRTT(n int) []time.Duration {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		for {
+			t, b, err := c.Read(r.Context())
+			if err != nil {
+				return
+			}
+			if c.Write(r.Context(), t, b) != nil {
+				return
+			}
+		}
+	})}
+	go func() { _ = hs.Serve(ln) }()
+	defer hs.Close()
+	c, _, err := websocket.Dial(context.Background(), "ws://"+ln.Addr().String(), nil)
+	must(err)
+	defer c.CloseNow()
+	msg := bytes.Repeat([]byte("x"), 600)
+	var out []time.Duration
+	for range n {
+		t := time.Now()
+		must(c.Write(context.Background(), websocket.MessageText, msg))
+		_, _, err := c.Read(context.Background())
+		must(err)
+		out = append(out, time.Since(t))
+	}
+	return out
+}
+
+// fill writes d dialogs with per messages each straight through the store.
+func fill(ctx context.Context, st store.Store, d, per int) {
+	start := time.Now()
+	const chunk = 500
+	now := time.Now()
+	for from := 0; from < d; from += chunk {
+		must(st.Write(ctx, func(tx store.Tx) error {
+			o := &inbox.Outcome{}
+			for i := from; i < min(from+chunk, d); i++ {
+				cid, did := fmt.Sprintf("bc-%d", i), fmt.Sprintf("bd-%d", i)
+				ch := []string{"ch-telegram", "ch-whatsapp", "ch-webchat", "ch-email"}[i%4]
+				line := map[string]string{"ch-telegram": "line-sales", "ch-whatsapp": "line-support", "ch-webchat": "line-support", "ch-email": "line-intl"}[ch]
+				o.Clients = append(o.Clients, &inbox.Client{ID: cid, OriginalName: fmt.Sprintf("Клієнт %d", i), Contacts: []inbox.Contact{{ChannelID: ch, ExternalID: cid}}, CreatedAt: now})
+				o.Dialogs = append(o.Dialogs, &inbox.Dialog{ID: did, Number: int64(1000 + i), ClientID: cid, ChannelID: ch, LineID: line, Status: inbox.StatusClosed, Detailed: inbox.DetClosed, CreatedAt: now, ModifiedAt: now})
+				for j := range per {
+					o.Messages = append(o.Messages, &inbox.Message{ID: fmt.Sprintf("bm-%d-%d", i, j), DialogID: did, ClientID: cid, ChannelID: ch, Kind: inbox.MsgInbound,
+						Text: fmt.Sprintf("Сообщение %d в диалоге %d: где мой заказ?", j, i), ExternalID: fmt.Sprintf("bx-%d-%d", i, j), CreatedAt: now.Add(time.Duration(j) * time.Second)})
+				}
+			}
+			_, err := tx.Apply(o)
+			return err
+		}))
+	}
+	fmt.Printf("fill    %-8s %d dialogs, %d messages written in %s\n", *dbKind, d, d*per, time.Since(start).Round(time.Second))
+}
+
+// pull bootstraps as a supervisor over HTTP, then reads the same log
+// straight from the store.
+func pull(ctx context.Context, st store.Store, base string) {
+	tok := login(base, "sofia@demo.switchboard")
+	start := time.Now()
+	rows, after := 0, int64(0)
+	for {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/sync/pull?after=%d&limit=10000", base, after), nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		must(err)
+		var p wire.PullResponse
+		must(json.NewDecoder(res.Body).Decode(&p))
+		res.Body.Close()
+		rows += len(p.Changes)
+		after = p.Next
+		if !p.More {
+			break
+		}
+	}
+	httpRate := float64(rows) / time.Since(start).Seconds()
+	org, err := st.Org(ctx)
+	must(err)
+	v := store.ViewerOf(org, "op-sofia")
+	start = time.Now()
+	direct, after := 0, 0
+	for a := int64(0); ; {
+		p, err := st.Pull(ctx, v, a, 10000)
+		must(err)
+		direct += len(p.Changes)
+		a = p.Next
+		if !p.More {
+			break
+		}
+	}
+	_ = after
+	directRate := float64(direct) / time.Since(start).Seconds()
+	fmt.Printf("pull    %-8s %d rows: %8.0f rows/s over HTTP+JSON | straight from the store %8.0f rows/s | ratio %.2f\n",
+		*dbKind, rows, httpRate, directRate, httpRate/directRate)
+}

@@ -1,0 +1,27 @@
+package server
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"switchboard/server/store"
+	"switchboard/wire"
+)
+
+func TestEncodePullMatchesEncodingJSON(t *testing.T) {
+	p := store.Page{Next: 7, Head: 9, More: true, Changes: []wire.Change{
+		{Seq: 5, Kind: wire.KindDialog, ID: "plain", Op: wire.OpPut, Data: json.RawMessage(`{"id":"plain","text":"Привет"}`)},
+		{Seq: 6, Kind: wire.KindMessage, ID: "quo\"te\\and\nnewline-ё", Op: wire.OpDel},
+		{Seq: 7, Kind: wire.KindEvent, ID: "</script>", Op: wire.OpPut, Data: json.RawMessage(`null`)},
+	}}
+	var got, want wire.PullResponse
+	if err := json.Unmarshal(encodePull(p), &got); err != nil {
+		t.Fatalf("encodePull is not JSON: %v\n%s", err, encodePull(p))
+	}
+	b, _ := json.Marshal(wire.PullResponse{Changes: p.Changes, Next: p.Next, More: p.More, Head: p.Head})
+	_ = json.Unmarshal(b, &want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("encodePull = %+v\nencoding/json = %+v", got, want)
+	}
+}
