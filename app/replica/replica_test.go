@@ -142,7 +142,7 @@ func TestDeletingADialogDropsItsMessagesLogAndIndex(t *testing.T) {
 	}
 	for _, table := range []string{"messages", "events"} {
 		var n int
-		if err := rp.r.QueryRow(`SELECT count(*) FROM `+table+` WHERE dialog_id = 'd1'`).Scan(&n); err != nil {
+		if err := rp.r.QueryRow(`SELECT count(*) FROM ` + table + ` WHERE dialog_id = 'd1'`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != 0 {
