@@ -30,6 +30,7 @@ export default tseslint.config(
   {
     files: ["e2e/**/*.mjs"],
     extends: [js.configs.recommended],
-    languageOptions: { globals: globals.node },
+    // page.evaluate callbacks run in the page.
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );
