@@ -115,3 +115,5 @@ require (
 	honnef.co/go/tools v0.8.2 // indirect
 	howett.net/plist v1.0.2-0.20250314012144-ee69052608d9 // indirect
 )
+
+ignore ./frontend/node_modules
