@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"switchboard/app/replica"
+	"switchboard/app/syncclient/synctest"
 	"switchboard/inbox"
 	"switchboard/wire"
 )
@@ -91,7 +92,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 type harness struct {
 	t   *testing.T
-	ts  *teamServer
+	ts  *synctest.Server
 	rp  *replica.Replica
 	rec *recorder
 	cl  *Client
@@ -109,9 +110,9 @@ func openReplica(t *testing.T, path string) *replica.Replica {
 	return rp
 }
 
-func newHarness(t *testing.T, ts *teamServer, rp *replica.Replica) *harness {
+func newHarness(t *testing.T, ts *synctest.Server, rp *replica.Replica) *harness {
 	h := &harness{t: t, ts: ts, rp: rp, rec: &recorder{}}
-	cl, err := New(Config{Server: ts.srv.URL, Token: "tok-1", Replica: rp, Sink: h.rec, PageSize: 2,
+	cl, err := New(Config{Server: ts.URL(), Token: "tok-1", Replica: rp, Sink: h.rec, PageSize: 2,
 		MinBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond, PushInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -159,10 +160,10 @@ func sendCmd(t *testing.T, rp *replica.Replica, id, dialogID string) {
 }
 
 func TestBootstrapPullsEveryPageThenFollowsTheLiveFeed(t *testing.T) {
-	ts := newTeamServer(t)
+	ts := synctest.New(t)
 	for i := range 5 {
 		id := fmt.Sprintf("d%d", i)
-		ts.put(wire.KindDialog, id, unassigned(id))
+		ts.Put(wire.KindDialog, id, unassigned(id))
 	}
 	rp := openReplica(t, filepath.Join(t.TempDir(), "r.db"))
 	defer rp.Close()
@@ -179,7 +180,7 @@ func TestBootstrapPullsEveryPageThenFollowsTheLiveFeed(t *testing.T) {
 		t.Errorf("progress = %d reports ending %v, want at least 3 pages ending at 5/5", pages, last)
 	}
 
-	ts.put(wire.KindDialog, "live", unassigned("live"))
+	ts.Put(wire.KindDialog, "live", unassigned("live"))
 	waitFor(t, "the live change", func() bool { return h.lastSeq() == 6 })
 	if _, err := rp.Dialog(context.Background(), "live"); err != nil {
 		t.Errorf("Dialog(live) after the live frame: %v", err)
@@ -187,21 +188,21 @@ func TestBootstrapPullsEveryPageThenFollowsTheLiveFeed(t *testing.T) {
 }
 
 func TestAfterADroppedFeedTheClientReconnectsFromItsLastSeq(t *testing.T) {
-	ts := newTeamServer(t)
-	ts.put(wire.KindDialog, "d1", unassigned("d1"))
+	ts := synctest.New(t)
+	ts.Put(wire.KindDialog, "d1", unassigned("d1"))
 	rp := openReplica(t, filepath.Join(t.TempDir(), "r.db"))
 	defer rp.Close()
 	h := newHarness(t, ts, rp)
 	h.start()
 	waitFor(t, "online", func() bool { return h.rec.count(StateOnline) == 1 })
 
-	ts.setDown(true)
+	ts.SetDown(true)
 	waitFor(t, "reconnecting", func() bool { return h.rec.count(StateReconnecting) >= 2 })
-	ts.put(wire.KindDialog, "d2", unassigned("d2")) // written while we are away
-	ts.setDown(false)
+	ts.Put(wire.KindDialog, "d2", unassigned("d2")) // written while we are away
+	ts.SetDown(false)
 	waitFor(t, "online again", func() bool { return h.rec.count(StateOnline) == 2 })
 	waitFor(t, "the missed change", func() bool { return h.lastSeq() == 2 })
-	ts.put(wire.KindDialog, "d3", unassigned("d3"))
+	ts.Put(wire.KindDialog, "d3", unassigned("d3"))
 	waitFor(t, "the next live change", func() bool { return h.lastSeq() == 3 })
 
 	items, total, err := rp.ListDialogs(context.Background(), "anna", replica.ListQuery{Tab: replica.TabUnassigned})
@@ -214,9 +215,9 @@ func TestAfterADroppedFeedTheClientReconnectsFromItsLastSeq(t *testing.T) {
 }
 
 func TestCommandsQueuedOfflineArriveOnceInOrderAfterARestart(t *testing.T) {
-	ts := newTeamServer(t)
-	ts.put(wire.KindDialog, "d1", unassigned("d1"))
-	ts.setDown(true)
+	ts := synctest.New(t)
+	ts.Put(wire.KindDialog, "d1", unassigned("d1"))
+	ts.SetDown(true)
 	path := filepath.Join(t.TempDir(), "r.db")
 	rp := openReplica(t, path)
 	h := newHarness(t, ts, rp)
@@ -234,13 +235,13 @@ func TestCommandsQueuedOfflineArriveOnceInOrderAfterARestart(t *testing.T) {
 	defer rp.Close()
 	h = newHarness(t, ts, rp)
 	h.start()
-	ts.setDown(false)
+	ts.SetDown(false)
 	waitFor(t, "three accepted commands", func() bool {
 		h.rec.mu.Lock()
 		defer h.rec.mu.Unlock()
 		return len(h.rec.accepted) == 3
 	})
-	if got := ts.executedIDs(); !slices.Equal(got, []string{"c1", "c2", "c3"}) {
+	if got := ts.Executed(); !slices.Equal(got, []string{"c1", "c2", "c3"}) {
 		t.Errorf("server executed %v, want c1 c2 c3 once each", got)
 	}
 	if p, _ := rp.Pending(context.Background(), 10); len(p) != 0 {
@@ -249,11 +250,11 @@ func TestCommandsQueuedOfflineArriveOnceInOrderAfterARestart(t *testing.T) {
 }
 
 func TestARejectedCommandIsRolledBackAndReported(t *testing.T) {
-	ts := newTeamServer(t)
-	ts.decide = func(cmd wire.CommandEnvelope) wire.CommandResult {
+	ts := synctest.New(t)
+	ts.Decide(func(cmd wire.CommandEnvelope) wire.CommandResult {
 		return wire.CommandResult{Code: "dialog.taken_by_other", Message: "Boris took this dialog", Args: map[string]string{"operator": "Boris"}}
-	}
-	ts.put(wire.KindDialog, "d1", unassigned("d1"))
+	})
+	ts.Put(wire.KindDialog, "d1", unassigned("d1"))
 	rp := openReplica(t, filepath.Join(t.TempDir(), "r.db"))
 	defer rp.Close()
 	h := newHarness(t, ts, rp)
@@ -288,8 +289,8 @@ func TestARejectedCommandIsRolledBackAndReported(t *testing.T) {
 }
 
 func TestRunStopsWhenTheServerNeedsANewerApp(t *testing.T) {
-	ts := newTeamServer(t)
-	ts.tooOld = true
+	ts := synctest.New(t)
+	ts.SetTooOld(true)
 	rp := openReplica(t, filepath.Join(t.TempDir(), "r.db"))
 	defer rp.Close()
 	h := newHarness(t, ts, rp)
@@ -304,8 +305,8 @@ func TestRunStopsWhenTheServerNeedsANewerApp(t *testing.T) {
 }
 
 func TestRunStopsWhenTheTokenIsRevoked(t *testing.T) {
-	ts := newTeamServer(t)
-	ts.token = "another"
+	ts := synctest.New(t)
+	ts.SetToken("another")
 	rp := openReplica(t, filepath.Join(t.TempDir(), "r.db"))
 	defer rp.Close()
 	err := newHarness(t, ts, rp).cl.Run(context.Background())
@@ -315,12 +316,12 @@ func TestRunStopsWhenTheTokenIsRevoked(t *testing.T) {
 }
 
 func TestLogin(t *testing.T) {
-	ts := newTeamServer(t)
+	ts := synctest.New(t)
 	tests := []struct {
 		name, server, email, password, wantCode string
 	}{
-		{"right credentials sign in", ts.srv.URL, "anna@demo.switchboard", "demo1234", ""},
-		{"a wrong password is invalid credentials", ts.srv.URL, "anna@demo.switchboard", "nope", CodeInvalidCredentials},
+		{"right credentials sign in", ts.URL(), synctest.Email, synctest.Password, ""},
+		{"a wrong password is invalid credentials", ts.URL(), "anna@demo.switchboard", "nope", CodeInvalidCredentials},
 		{"an empty address is a bad address", " ", "a", "b", CodeBadAddress},
 		{"a non-web address is a bad address", "ftp://x", "a", "b", CodeBadAddress},
 		{"a closed port is unreachable", "127.0.0.1:1", "a", "b", CodeUnreachable},

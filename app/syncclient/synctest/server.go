@@ -1,4 +1,9 @@
-package syncclient
+// Package synctest runs a stand-in team server for tests of the desktop's
+// sync client and services: it speaks sync protocol v1 (login, paged pull,
+// live WebSocket, idempotent commands) over a real HTTP server with an
+// in-memory change log. The real team server is written in parallel; the
+// integration tests against it live with it.
+package synctest
 
 import (
 	"context"
@@ -16,12 +21,16 @@ import (
 	"switchboard/wire"
 )
 
-// teamServer speaks the sync protocol v1 over a real HTTP server and
-// WebSocket, with an in-memory change log. The real team server is written
-// in parallel; this stands in for it here (the lead adds an integration test
-// against the real one).
-type teamServer struct {
-	t   *testing.T
+// Demo credentials the server accepts, and the operator they sign in.
+const (
+	Email      = "anna@demo.switchboard"
+	Password   = "demo1234"
+	OperatorID = "anna"
+)
+
+// Server is a running stand-in team server.
+type Server struct {
+	t   testing.TB
 	srv *httptest.Server
 
 	// mu guards the fields below.
@@ -39,8 +48,9 @@ type teamServer struct {
 	liveDrop []context.CancelFunc
 }
 
-func newTeamServer(t *testing.T) *teamServer {
-	ts := &teamServer{t: t, changed: make(chan struct{}), token: "tok-1", answers: map[string]wire.CommandResult{}}
+// New starts a server, closed when the test ends. Its token is "tok-1".
+func New(t testing.TB) *Server {
+	ts := &Server{t: t, changed: make(chan struct{}), token: "tok-1", answers: map[string]wire.CommandResult{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/auth/login", ts.login)
 	mux.HandleFunc("GET /api/v1/sync/pull", ts.authed(ts.pull))
@@ -61,7 +71,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // gate checks the protocol header and plays a server that is down or newer.
-func (ts *teamServer) gate(next http.Handler) http.Handler {
+func (ts *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ts.mu.Lock()
 		down, tooOld := ts.down, ts.tooOld
@@ -79,7 +89,7 @@ func (ts *teamServer) gate(next http.Handler) http.Handler {
 	})
 }
 
-func (ts *teamServer) authed(h http.HandlerFunc) http.HandlerFunc {
+func (ts *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ts.mu.Lock()
 		token := ts.token
@@ -96,20 +106,20 @@ func (ts *teamServer) authed(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-func (ts *teamServer) login(w http.ResponseWriter, r *http.Request) {
+func (ts *Server) login(w http.ResponseWriter, r *http.Request) {
 	var req wire.LoginRequest
 	json.NewDecoder(r.Body).Decode(&req)
-	if req.Email != "anna@demo.switchboard" || req.Password != "demo1234" {
+	if req.Email != Email || req.Password != Password {
 		writeJSON(w, http.StatusUnauthorized, wire.Error{Code: "auth.invalid", Message: "Wrong e-mail or password."})
 		return
 	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	writeJSON(w, http.StatusOK, wire.LoginResponse{Token: ts.token, OperatorID: "anna", WorkspaceID: "ws1"})
+	writeJSON(w, http.StatusOK, wire.LoginResponse{Token: ts.token, OperatorID: OperatorID, WorkspaceID: "ws1"})
 }
 
 // after returns the changes after seq (at most limit; 0: all) and the head.
-func (ts *teamServer) after(seq int64, limit int) ([]wire.Change, int64, <-chan struct{}) {
+func (ts *Server) after(seq int64, limit int) ([]wire.Change, int64, <-chan struct{}) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	var out []wire.Change
@@ -121,7 +131,7 @@ func (ts *teamServer) after(seq int64, limit int) ([]wire.Change, int64, <-chan 
 	return out, int64(len(ts.log)), ts.changed
 }
 
-func (ts *teamServer) pull(w http.ResponseWriter, r *http.Request) {
+func (ts *Server) pull(w http.ResponseWriter, r *http.Request) {
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 	changes, head, _ := ts.after(after, max(limit, 1))
@@ -132,7 +142,7 @@ func (ts *teamServer) pull(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wire.PullResponse{Changes: changes, Next: next, More: next < head, Head: head})
 }
 
-func (ts *teamServer) live(w http.ResponseWriter, r *http.Request) {
+func (ts *Server) live(w http.ResponseWriter, r *http.Request) {
 	conn, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return
@@ -169,7 +179,7 @@ func (ts *teamServer) live(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (ts *teamServer) commands(w http.ResponseWriter, r *http.Request) {
+func (ts *Server) commands(w http.ResponseWriter, r *http.Request) {
 	var req wire.CommandsRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		writeJSON(w, http.StatusBadRequest, wire.Error{Code: "request.bad_json", Message: err.Error()})
@@ -197,8 +207,8 @@ func (ts *teamServer) commands(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// put appends a change to the log and wakes the live feeds.
-func (ts *teamServer) put(kind wire.Kind, id string, v any) {
+// Put appends a put change to the log and wakes the live feeds.
+func (ts *Server) Put(kind wire.Kind, id string, v any) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		ts.t.Fatal(err)
@@ -210,7 +220,7 @@ func (ts *teamServer) put(kind wire.Kind, id string, v any) {
 	ts.changed = make(chan struct{})
 }
 
-func (ts *teamServer) dropLive() {
+func (ts *Server) dropLive() {
 	ts.mu.Lock()
 	drops := ts.liveDrop
 	ts.liveDrop = nil
@@ -220,7 +230,9 @@ func (ts *teamServer) dropLive() {
 	}
 }
 
-func (ts *teamServer) setDown(down bool) {
+// SetDown makes the server answer 503 to everything and drops live feeds
+// (down), or serve again.
+func (ts *Server) SetDown(down bool) {
 	ts.mu.Lock()
 	ts.down = down
 	ts.mu.Unlock()
@@ -229,8 +241,35 @@ func (ts *teamServer) setDown(down bool) {
 	}
 }
 
-func (ts *teamServer) executedIDs() []string {
+// Executed returns the ids of the commands the server ran, in order,
+// each once however often it was sent.
+func (ts *Server) Executed() []string {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	return append([]string(nil), ts.executed...)
+}
+
+// URL is the server's base address.
+func (ts *Server) URL() string { return ts.srv.URL }
+
+// SetTooOld makes the server refuse this protocol version (426).
+func (ts *Server) SetTooOld(v bool) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.tooOld = v
+}
+
+// SetToken changes the token the server accepts (revoking the old one).
+func (ts *Server) SetToken(tok string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.token = tok
+}
+
+// Decide sets how the server answers commands it has not seen; nil
+// accepts all.
+func (ts *Server) Decide(fn func(wire.CommandEnvelope) wire.CommandResult) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.decide = fn
 }
