@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -53,10 +54,48 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// memTokens stands in for the OS keychain, which has no Secret Service to
+// talk to here (and a test must not write to a developer's real one).
+type memTokens struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (s *memTokens) Get(account string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if tok, ok := s.m[account]; ok {
+		return tok, nil
+	}
+	return "", errNoToken
+}
+
+func (s *memTokens) Set(account, token string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]string{}
+	}
+	s.m[account] = token
+	return nil
+}
+
+func (s *memTokens) Delete(account string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, account)
+	return nil
+}
+
 // startApp runs the app's core without a window, as Wails would.
 func startApp(t *testing.T) (*App, *events) {
 	t.Helper()
-	a := New(Config{DataDir: t.TempDir()})
+	return startAppIn(t, t.TempDir(), &memTokens{})
+}
+
+func startAppIn(t *testing.T, dataDir string, tokens TokenStore) (*App, *events) {
+	t.Helper()
+	a := New(Config{DataDir: dataDir, Tokens: tokens})
 	ev := &events{}
 	a.core.start(context.Background(), ev.emit)
 	t.Cleanup(func() { a.core.stop() })
@@ -220,4 +259,59 @@ func TestSignOutWipesTheReplica(t *testing.T) {
 	if _, err := a.Inbox.ListDialogs("unassigned", "", "", 0, 10); codeOf(err) != CodeSignedOut {
 		t.Errorf("ListDialogs after Logout = %v, want %s", err, CodeSignedOut)
 	}
+}
+
+func TestMessagesSentOfflineArriveOnceInOrderAfterARestart(t *testing.T) {
+	ts := synctest.New(t)
+	seed(ts)
+	dir, tokens := t.TempDir(), &memTokens{}
+	a, _ := startAppIn(t, dir, tokens)
+	signIn(t, a, ts)
+	waitFor(t, "the dialog", func() bool { c, _ := a.Inbox.Counts(); return c["unassigned"] == 1 })
+	if err := a.Conversation.Take("d1"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the take to reach the server", func() bool { return len(ts.Executed()) == 1 })
+
+	ts.SetDown(true)
+	var sent []string
+	for _, text := range []string{"one", "two", "three"} {
+		id, err := a.Conversation.Send("d1", "outbound", text)
+		if err != nil {
+			t.Fatalf("Send(%q) offline: %v", text, err)
+		}
+		sent = append(sent, id)
+	}
+	a.core.stop() // the operator quits
+
+	b, _ := startAppIn(t, dir, tokens) // and starts the app again
+	if s, _ := b.Session.State(); s.OperatorID != synctest.OperatorID {
+		t.Fatalf("State after restart = %+v, want the session resumed from the keychain", s)
+	}
+	h, err := b.Conversation.History("d1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Items) != 3 || h.Items[0].Message.Delivery != "pending" {
+		t.Fatalf("History after restart = %+v, want three pending messages", h.Items)
+	}
+	ts.SetDown(false)
+	waitFor(t, "the three messages to reach the server", func() bool { return len(ts.Executed()) == 4 })
+	cmds := ts.ExecutedCommands()[1:]
+	var texts, ids []string
+	for _, c := range cmds {
+		var p struct{ MessageID, Text string }
+		if err := json.Unmarshal(c.Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, p.Text)
+		ids = append(ids, p.MessageID)
+	}
+	if !slices.Equal(texts, []string{"one", "two", "three"}) || !slices.Equal(ids, sent) {
+		t.Errorf("server ran sends %v (ids %v), want one, two, three with ids %v", texts, ids, sent)
+	}
+	waitFor(t, "an empty outbox", func() bool {
+		p, _ := b.core.rp.Pending(context.Background(), 10)
+		return len(p) == 0
+	})
 }

@@ -20,6 +20,10 @@ type Config struct {
 	DataDir string
 	// DefaultServer pre-fills the sign-in form.
 	DefaultServer string
+	// Tokens keeps the session token between runs; nil means the OS
+	// keychain. Without a working keychain the operator signs in at every
+	// start (the replica and its outbox are kept all the same).
+	Tokens TokenStore
 }
 
 // core is the state the services share: the replica, the signed-in
@@ -52,6 +56,9 @@ func newCore(cfg Config) *core {
 		emit:   func(string, any) {},
 		online: map[string]bool{},
 	}
+	if c.cfg.Tokens == nil {
+		c.cfg.Tokens = keychain{}
+	}
 	c.session = SessionState{Status: StatusSignedOut, Server: cfg.DefaultServer}
 	return c
 }
@@ -69,11 +76,23 @@ func (c *core) start(ctx context.Context, emit emitFunc) {
 	c.mu.Lock()
 	c.rp = rp
 	c.mu.Unlock()
-	if owner, err := rp.Owner(ctx); err == nil && owner.Server != "" {
-		// A previous run's replica (and its outbox) waits for the same
-		// operator to sign in again.
+	owner, err := rp.Owner(ctx)
+	if err != nil || owner.Server == "" {
+		return
+	}
+	// A previous run's replica (and its outbox) belongs to this operator:
+	// with the token still in the keychain the session resumes, and the
+	// outbox goes out once the server answers.
+	c.mu.Lock()
+	c.session.Server = owner.Server
+	c.mu.Unlock()
+	token, err := c.cfg.Tokens.Get(tokenAccount(owner.Server, owner.OperatorID))
+	if err != nil || token == "" {
+		return
+	}
+	if err := c.resume(owner.Server, owner.OperatorID, token); err != nil {
 		c.mu.Lock()
-		c.session.Server = owner.Server
+		c.session = SessionState{Status: StatusSignedOut, Server: owner.Server}
 		c.mu.Unlock()
 	}
 }

@@ -83,17 +83,33 @@ func (s *Session) Login(server, email, password string) (SessionState, error) {
 			return SessionState{}, toUI(err)
 		}
 	}
-	cl, err := syncclient.New(syncclient.Config{Server: server, Token: resp.Token, Replica: rp, Sink: &sink{c: c}, HTTP: c.http})
-	if err != nil {
+	// A keychain that cannot store the token costs only the next start's
+	// automatic sign-in; it does not stop this session.
+	_ = c.cfg.Tokens.Set(tokenAccount(server, resp.OperatorID), resp.Token)
+	if err := c.resume(server, resp.OperatorID, resp.Token); err != nil {
 		return SessionState{}, toUI(err)
 	}
-	c.mu.Lock()
-	c.token = resp.Token
-	c.org = nil
-	c.session = SessionState{Status: StatusConnecting, Server: server, OperatorID: resp.OperatorID}
-	c.mu.Unlock()
-	c.startSyncing(cl)
 	return s.State()
+}
+
+// resume starts syncing as operatorID with a token from a sign-in or from
+// the keychain.
+func (c *core) resume(server, operatorID, token string) error {
+	c.mu.Lock()
+	rp := c.rp
+	c.mu.Unlock()
+	cl, err := syncclient.New(syncclient.Config{Server: server, Token: token, Replica: rp, Sink: &sink{c: c}, HTTP: c.http})
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.token = token
+	c.org = nil
+	c.session = SessionState{Status: StatusConnecting, Server: server, OperatorID: operatorID}
+	c.mu.Unlock()
+	c.refreshIdentity(context.Background())
+	c.startSyncing(cl)
+	return nil
 }
 
 // Logout ends the session on the server (when reachable) and wipes the
@@ -106,7 +122,7 @@ func (s *Session) Logout() error {
 	}
 	c.stopSyncing()
 	c.mu.Lock()
-	server, token, rp := c.session.Server, c.token, c.rp
+	server, token, rp, me := c.session.Server, c.token, c.rp, c.session.OperatorID
 	c.token = ""
 	c.org = nil
 	c.session = SessionState{Status: StatusSignedOut, Server: server}
@@ -115,7 +131,7 @@ func (s *Session) Logout() error {
 	// Best effort: an unreachable server must not keep the operator signed
 	// in on this machine.
 	_ = syncclient.Logout(ctx, c.http, server, token)
-	err := rp.Wipe(ctx)
+	err := errors.Join(c.cfg.Tokens.Delete(tokenAccount(server, me)), rp.Wipe(ctx))
 	c.emit(EventSessionState, state)
 	c.batch.add(nil, true)
 	return toUI(err)
@@ -217,6 +233,10 @@ func (s *sink) Connection(st syncclient.State, err error) {
 			return // stopped by us: Logout or shutdown sets the state
 		}
 		c.session.Status = StatusStopped
+		if syncclient.CodeOf(err) == syncclient.CodeUnauthorized {
+			// The server ended the session: the stored token is dead.
+			_ = c.cfg.Tokens.Delete(tokenAccount(c.session.Server, c.session.OperatorID))
+		}
 	}
 	c.session.ErrorCode, c.session.ErrorMessage = "", ""
 	var se *syncclient.Error

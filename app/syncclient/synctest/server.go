@@ -41,7 +41,7 @@ type Server struct {
 	tooOld   bool          // answer 426 to everything
 	token    string
 	answers  map[string]wire.CommandResult // by command id: the idempotency store
-	executed []string                      // command ids in the order they ran, each once
+	executed []wire.CommandEnvelope        // commands in the order they ran, each once
 	posts    int                           // POST /commands requests seen
 	// decide answers a command the first time it arrives; nil accepts all.
 	decide   func(wire.CommandEnvelope) wire.CommandResult
@@ -199,7 +199,7 @@ func (ts *Server) commands(w http.ResponseWriter, r *http.Request) {
 			}
 			ts.answers[cmd.ID] = res
 			if res.OK {
-				ts.executed = append(ts.executed, cmd.ID)
+				ts.executed = append(ts.executed, cmd)
 			}
 		}
 		resp.Results = append(resp.Results, res)
@@ -246,7 +246,18 @@ func (ts *Server) SetDown(down bool) {
 func (ts *Server) Executed() []string {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	return append([]string(nil), ts.executed...)
+	ids := make([]string, 0, len(ts.executed))
+	for _, c := range ts.executed {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// ExecutedCommands returns the commands the server ran, in order.
+func (ts *Server) ExecutedCommands() []wire.CommandEnvelope {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return append([]wire.CommandEnvelope(nil), ts.executed...)
 }
 
 // URL is the server's base address.
