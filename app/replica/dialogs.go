@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"switchboard/inbox"
@@ -79,8 +80,14 @@ func listFilter(q ListQuery, me string) (string, []any, string, error) {
 		args = append(args, q.LineID)
 	}
 	if s := strings.TrimSpace(q.Query); s != "" {
+		// The dialog number compares as an integer: json_extract yields
+		// one, and SQLite never equates an integer with text.
+		number, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+		if err != nil {
+			number = -1
+		}
 		where += ` AND (c.name_folded LIKE ? ESCAPE '\' OR json_extract(d.data, '$.number') = ?)`
-		args = append(args, "%"+likeEscape(fold(s))+"%", strings.TrimPrefix(s, "#"))
+		args = append(args, "%"+likeEscape(fold(s))+"%", number)
 	}
 	return where, args, order, nil
 }

@@ -77,7 +77,7 @@ func TestListFiltersByFoldedClientName(t *testing.T) {
 		put(wire.KindClient, "c-d1", &inbox.Client{ID: "c-d1", OriginalName: "Пётр Йолкин"}).
 		put(wire.KindClient, "c-d2", &inbox.Client{ID: "c-d2", OriginalName: "x", DisplayName: "100%_real"}).
 		put(wire.KindDialog, "d1", dialog("d1", inbox.StatusUnassigned)).
-		put(wire.KindDialog, "d2", dialog("d2", inbox.StatusUnassigned)).list)
+		put(wire.KindDialog, "d2", dialog("d2", inbox.StatusUnassigned, func(d *inbox.Dialog) { d.Number = 1042 })).list)
 	for _, tt := range []struct {
 		query string
 		want  []string
@@ -88,6 +88,9 @@ func TestListFiltersByFoldedClientName(t *testing.T) {
 		{"ИОЛКИН", []string{"d1"}},
 		{"0%_", []string{"d2"}},
 		{"%", []string{"d2"}},
+		{"#1042", []string{"d2"}},
+		{"1042", []string{"d2"}},
+		{"104", nil},
 	} {
 		items, _, err := rp.ListDialogs(ctx, "me", ListQuery{Tab: TabAll, Query: tt.query})
 		if err != nil {
