@@ -239,6 +239,10 @@ func TestSendShowsThePendingMessageAndRefusesEmptyText(t *testing.T) {
 	if err != nil || len(hits) != 1 {
 		t.Errorf("Search(intern) = %v, %v; want the comment", hits, err)
 	}
+	clients, err := a.Search.Clients("окс")
+	if err != nil || len(clients) != 1 || clients[0].DialogID != "d1" {
+		t.Errorf("Search.Clients(окс) = %v, %v; want Оксана with d1", clients, err)
+	}
 }
 
 func TestSignOutWipesTheReplica(t *testing.T) {

@@ -109,15 +109,13 @@ func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change) (dialogID string, 
 			e.ID, e.DialogID, millis(e.At), string(c.Data))
 	case wire.KindClient:
 		if del {
-			return "", false, exec(ctx, tx, `DELETE FROM clients WHERE id = ?`, c.ID)
+			return "", false, deleteClient(ctx, tx, c.ID)
 		}
 		var cl inbox.Client
 		if err := json.Unmarshal(c.Data, &cl); err != nil {
 			return "", false, fmt.Errorf("decode client: %w", err)
 		}
-		return "", false, exec(ctx, tx,
-			`INSERT OR REPLACE INTO clients (id, name, name_folded, blacklisted, data) VALUES (?, ?, ?, ?, ?)`,
-			cl.ID, cl.Name(), fold(cl.Name()), cl.Blacklisted, string(c.Data))
+		return "", false, putClient(ctx, tx, &cl, c.Data)
 	case wire.KindNote:
 		if del {
 			return "", false, exec(ctx, tx, `DELETE FROM notes WHERE id = ?`, c.ID)
@@ -223,4 +221,27 @@ func deleteMessage(ctx context.Context, tx *sql.Tx, id string) (string, error) {
 		return "", sqlError(q, err)
 	}
 	return dialogID, exec(ctx, tx, `DELETE FROM messages_fts WHERE rowid = ?`, rowid)
+}
+
+func putClient(ctx context.Context, tx *sql.Tx, cl *inbox.Client, data []byte) error {
+	const upsert = `INSERT INTO clients (id, name, name_folded, blacklisted, data) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded,
+			blacklisted = excluded.blacklisted, data = excluded.data
+		RETURNING rowid`
+	folded := fold(cl.Name())
+	var rowid int64
+	if err := tx.QueryRowContext(ctx, upsert, cl.ID, cl.Name(), folded, cl.Blacklisted, string(data)).Scan(&rowid); err != nil {
+		return sqlError(upsert, err)
+	}
+	if err := exec(ctx, tx, `DELETE FROM clients_fts WHERE rowid = ?`, rowid); err != nil {
+		return err
+	}
+	return exec(ctx, tx, `INSERT INTO clients_fts (rowid, name) VALUES (?, ?)`, rowid, folded)
+}
+
+func deleteClient(ctx context.Context, tx *sql.Tx, id string) error {
+	if err := exec(ctx, tx, `DELETE FROM clients_fts WHERE rowid IN (SELECT rowid FROM clients WHERE id = ?)`, id); err != nil {
+		return err
+	}
+	return exec(ctx, tx, `DELETE FROM clients WHERE id = ?`, id)
 }

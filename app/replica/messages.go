@@ -130,3 +130,47 @@ func (rp *Replica) Search(ctx context.Context, query string, limit int) ([]Hit, 
 	}
 	return hits, nil
 }
+
+// ClientHit is a client whose name the search found, with its newest
+// dialog (the one to open).
+type ClientHit struct {
+	ClientID string
+	Name     string
+	DialogID string
+}
+
+// SearchClients finds clients whose name has every word of query as a word
+// prefix, folded like message search; those with a dialog in the replica
+// only, most recently active first.
+func (rp *Replica) SearchClients(ctx context.Context, query string, limit int) ([]ClientHit, error) {
+	match := matchQuery(query)
+	if match == "" {
+		return nil, nil
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 20
+	}
+	const q = `SELECT c.id, c.name,
+			(SELECT d.id FROM dialogs d WHERE d.client_id = c.id ORDER BY d.last_message_at DESC LIMIT 1) AS dialog
+		FROM clients_fts f JOIN clients c ON c.rowid = f.rowid
+		WHERE clients_fts MATCH ? AND dialog IS NOT NULL
+		ORDER BY (SELECT max(d.last_message_at) FROM dialogs d WHERE d.client_id = c.id) DESC, c.id
+		LIMIT ?`
+	rows, err := rp.r.QueryContext(ctx, q, match, limit)
+	if err != nil {
+		return nil, sqlError(q, err)
+	}
+	defer rows.Close()
+	var hits []ClientHit
+	for rows.Next() {
+		var h ClientHit
+		if err := rows.Scan(&h.ClientID, &h.Name, &h.DialogID); err != nil {
+			return nil, sqlError(q, err)
+		}
+		hits = append(hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, sqlError(q, err)
+	}
+	return hits, nil
+}

@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -111,5 +112,54 @@ func TestHistoryPagesBackwardsWithTheLogBetween(t *testing.T) {
 	}
 	if len(older.Events) != 2 || older.Events[0].ID != "created" || older.Events[1].ID != "taken" {
 		t.Errorf("older page events = %+v, want created then taken", older.Events)
+	}
+}
+
+func TestClientNamesAreSearchableFoldedAndKeptInStepWithRenames(t *testing.T) {
+	ctx := context.Background()
+	rp := openTemp(t)
+	mustApply(t, rp, newChanges(t, 1).
+		put(wire.KindClient, "c1", &inbox.Client{ID: "c1", OriginalName: "Артём Йовенко"}).
+		put(wire.KindClient, "c2", &inbox.Client{ID: "c2", OriginalName: "Artem Smith"}).
+		put(wire.KindClient, "lonely", &inbox.Client{ID: "lonely", OriginalName: "Артём без диалогов"}).
+		put(wire.KindDialog, "d1", dialog("d1", inbox.StatusUnassigned, func(d *inbox.Dialog) { d.ClientID = "c1" })).
+		put(wire.KindDialog, "d2", dialog("d2", inbox.StatusUnassigned, func(d *inbox.Dialog) { d.ClientID = "c2" })).list)
+
+	names := func(query string) []string {
+		t.Helper()
+		hits, err := rp.SearchClients(ctx, query, 10)
+		if err != nil {
+			t.Fatalf("SearchClients(%q): %v", query, err)
+		}
+		var out []string
+		for _, h := range hits {
+			out = append(out, h.ClientID+"/"+h.DialogID)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"артем", []string{"c1/d1"}},
+		{"иов", []string{"c1/d1"}},
+		{"artem smi", []string{"c2/d2"}},
+		{"без", nil}, // a client without a dialog has nothing to open
+	} {
+		if got := names(tt.query); !slices.Equal(got, tt.want) {
+			t.Errorf("SearchClients(%q) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+	// A rename replaces the indexed name.
+	mustApply(t, rp, newChanges(t, 6).put(wire.KindClient, "c1", &inbox.Client{ID: "c1", OriginalName: "Артём Йовенко", DisplayName: "VIP Artem"}).list)
+	if got := names("иовенко"); got != nil {
+		t.Errorf("SearchClients(иовенко) after the rename = %v, want nothing", got)
+	}
+	if got := names("vip"); !slices.Equal(got, []string{"c1/d1"}) {
+		t.Errorf("SearchClients(vip) after the rename = %v, want c1/d1", got)
+	}
+	mustApply(t, rp, newChanges(t, 7).del(wire.KindClient, "c2").list)
+	if got := names("smith"); got != nil {
+		t.Errorf("SearchClients(smith) after the delete = %v, want nothing", got)
 	}
 }

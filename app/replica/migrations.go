@@ -100,10 +100,23 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_state ON outbox (state, pos);
 `,
+	// 2: client names in the search index, keyed by the clients rowid and
+	// holding fold(name), which name_folded already is.
+	`
+CREATE VIRTUAL TABLE clients_fts USING fts5 (
+	name,
+	tokenize = 'unicode61 remove_diacritics 2',
+	prefix = '3 4 5'
+);
+INSERT INTO clients_fts (rowid, name) SELECT rowid, name_folded FROM clients;
+`,
 }
 
 // migrate brings the schema of db up to the newest version.
-func migrate(ctx context.Context, db *sql.DB) error {
+func migrate(ctx context.Context, db *sql.DB) error { return migrateWith(ctx, db, migrations) }
+
+// migrateWith applies the steps of migrations that db has not had yet.
+func migrateWith(ctx context.Context, db *sql.DB, migrations []string) error {
 	var version int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("read schema version: %w", err)

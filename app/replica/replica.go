@@ -151,7 +151,7 @@ func (rp *Replica) SetOwner(ctx context.Context, o Owner) error {
 // leaves behind is an empty replica.
 func (rp *Replica) Wipe(ctx context.Context) error {
 	return rp.write(ctx, func(tx *sql.Tx) error {
-		for _, t := range []string{"meta", "entities", "clients", "notes", "dialogs", "messages", "events", "messages_fts", "outbox"} {
+		for _, t := range []string{"meta", "entities", "clients", "notes", "dialogs", "messages", "events", "messages_fts", "clients_fts", "outbox"} {
 			q := "DELETE FROM " + t
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return sqlError(q, err)

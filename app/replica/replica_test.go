@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -176,5 +177,36 @@ func TestWipeLeavesAnEmptyReplica(t *testing.T) {
 	}
 	if c, _ := rp.Counts(ctx, "op1"); c[TabAll] != 0 {
 		t.Errorf("All count after Wipe = %d, want 0", c[TabAll])
+	}
+}
+
+func TestMigrationTwoIndexesTheClientsAnOlderReplicaHolds(t *testing.T) {
+	ctx := context.Background()
+	// A file as version 1 left it, with a client in it.
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "v1.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrateWith(ctx, db, migrations[:1]); err != nil {
+		t.Fatal(err)
+	}
+	var v1Path string
+	if err := db.QueryRow(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&v1Path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO clients (id, name, name_folded, data) VALUES ('c1', 'Фёдор', 'федор', '{}');
+		INSERT INTO dialogs (id, client_id, line_id, status, data) VALUES ('d1', 'c1', 'l1', 'unassigned', '{}')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	rp, err := Open(ctx, v1Path)
+	if err != nil {
+		t.Fatalf("Open of a version 1 replica: %v", err)
+	}
+	defer rp.Close()
+	hits, err := rp.SearchClients(ctx, "федо", 10)
+	if err != nil || len(hits) != 1 || hits[0].DialogID != "d1" {
+		t.Errorf("SearchClients(федо) after migrating = %+v, %v; want c1's dialog", hits, err)
 	}
 }

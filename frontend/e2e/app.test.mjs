@@ -171,6 +171,13 @@ test("hostile customer text is shown as text and runs nothing", async () => {
     await card.getByText(hostile.note).waitFor();
     await card.getByText(hostile.link).waitFor();
 
+    // Search finds the client and the messages, still as text.
+    await page.getByTestId("search-input").fill("pwned");
+    const results = page.getByTestId("search-results");
+    await results.locator(".client-name", { hasText: hostile.name }).first().waitFor();
+    await results.locator(".last-text", { hasText: hostile.script }).waitFor();
+    await page.getByTestId("search-input").fill("");
+
     // Nothing the customer wrote became an element or ran.
     assert.equal(await page.locator('img[src="x"]').count(), 0);
     assert.equal(await page.locator('a[href^="javascript:"]').count(), 0);

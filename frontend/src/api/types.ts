@@ -111,6 +111,12 @@ export interface SearchHit {
   at: number;
 }
 
+export interface ClientHit {
+  clientId: string;
+  name: string;
+  dialogId: string;
+}
+
 export interface InboxChanged {
   dialogIds: string[];
   org: boolean;

@@ -3,6 +3,7 @@
 
 import type {
   ApiError,
+  ClientHit,
   ClientView,
   CommandRejected,
   DialogPage,
@@ -93,6 +94,7 @@ export const conversation = {
 
 export const search = {
   messages: (query: string) => call<SearchHit[]>("Search", "Messages", query),
+  clients: (query: string) => call<ClientHit[]>("Search", "Clients", query),
 };
 
 /** Event names and payloads, mirroring app/events.go. */

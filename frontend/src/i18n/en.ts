@@ -99,6 +99,8 @@ const en = {
   },
   search: {
     placeholder: "Search messages",
+    clients: "Clients",
+    messages: "Messages",
     none: "Nothing found.",
     close: "Close search",
   },

@@ -100,6 +100,8 @@ const ru: Strings = {
   },
   search: {
     placeholder: "Поиск по сообщениям",
+    clients: "Клиенты",
+    messages: "Сообщения",
     none: "Ничего не найдено.",
     close: "Закрыть поиск",
   },

@@ -100,6 +100,8 @@ const uk: Strings = {
   },
   search: {
     placeholder: "Пошук у повідомленнях",
+    clients: "Клієнти",
+    messages: "Повідомлення",
     none: "Нічого не знайдено.",
     close: "Закрити пошук",
   },

@@ -1,25 +1,30 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { search } from "../api/wails";
-import type { SearchHit } from "../api/types";
+import type { ClientHit, SearchHit } from "../api/types";
 import { formatListTime } from "../components/format";
 
-/** Message search over the replica; picking a hit opens its dialog. */
+/** Client and message search over the replica; picking a hit opens its dialog. */
 export function SearchBox({ onOpen }: { onOpen: (dialogId: string) => void }) {
   const { t } = useTranslation();
   const [query, setQuery] = useState("");
   const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [clients, setClients] = useState<ClientHit[]>([]);
 
   useEffect(() => {
     if (!query.trim()) {
       setHits(null);
+      setClients([]);
       return;
     }
     let live = true;
     const timer = setTimeout(() => {
-      search
-        .messages(query)
-        .then((h) => live && setHits(h))
+      Promise.all([search.clients(query), search.messages(query)])
+        .then(([c, h]) => {
+          if (!live) return;
+          setClients(c);
+          setHits(h);
+        })
         .catch(() => live && setHits([]));
     }, 120);
     return () => {
@@ -33,7 +38,22 @@ export function SearchBox({ onOpen }: { onOpen: (dialogId: string) => void }) {
       <input type="search" placeholder={t("search.placeholder")} value={query} onChange={(e) => setQuery(e.target.value)} data-testid="search-input" />
       {hits && (
         <div className="search-results" data-testid="search-results">
-          {hits.length === 0 && <p className="muted">{t("search.none")}</p>}
+          {hits.length === 0 && clients.length === 0 && <p className="muted">{t("search.none")}</p>}
+          {clients.length > 0 && <h4>{t("search.clients")}</h4>}
+          {clients.map((c) => (
+            <button
+              type="button"
+              key={c.clientId}
+              className="search-hit"
+              onClick={() => {
+                onOpen(c.dialogId);
+                setQuery("");
+              }}
+            >
+              <span className="client-name">{c.name}</span>
+            </button>
+          ))}
+          {hits.length > 0 && <h4>{t("search.messages")}</h4>}
           {hits.map((h) => (
             <button
               type="button"
