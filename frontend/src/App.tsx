@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { onEvent, session } from "./api/wails";
 import type { ApiError } from "./api/types";
@@ -18,6 +18,9 @@ export function App() {
   const [listVersion, setListVersion] = useState(0);
   const [dialogVersion, setDialogVersion] = useState(0);
   const [selected, setSelected] = useState("");
+  // The event handler reads the open dialog without resubscribing.
+  const selectedRef = useRef("");
+  selectedRef.current = selected;
   const [notice, setNotice] = useState("");
   const [mine, setMine] = useState(0);
 
@@ -25,10 +28,8 @@ export function App() {
   useEffect(() => {
     const offChanged = onEvent("inbox:changed", (ev) => {
       setListVersion((v) => v + 1);
-      setSelected((cur) => {
-        if (cur && (ev.org || ev.dialogIds.includes(cur))) setDialogVersion((v) => v + 1);
-        return cur;
-      });
+      const cur = selectedRef.current;
+      if (cur && (ev.org || ev.dialogIds.includes(cur))) setDialogVersion((v) => v + 1);
     });
     const offRejected = onEvent("command:rejected", (ev) => {
       setNotice(t("errors.rejected", { reason: ev.message || errorText({ code: ev.code }) }));

@@ -43,6 +43,12 @@ export function ConversationPane({ dialogId, version, onError }: Props) {
     };
   }, [dialogId, version, onError]);
 
+  // Opening one's own dialog with unread messages marks them read.
+  const unreadMine = dialog?.mine && dialog.row.id === dialogId && dialog.row.unread > 0;
+  useEffect(() => {
+    if (unreadMine) conversation.markRead(dialogId).catch(() => undefined);
+  }, [unreadMine, dialogId]);
+
   useEffect(() => {
     stickToBottom.current = true;
     inbox.operators().then(setOperators).catch(() => undefined);
