@@ -1,0 +1,114 @@
+package replica
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"switchboard/inbox"
+	"switchboard/wire"
+)
+
+func TestTabsListWhatTheOperatorExpects(t *testing.T) {
+	ctx := context.Background()
+	rp := openTemp(t)
+	hour := func(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
+	cs := newChanges(t, 1).
+		put(wire.KindDialog, "queued-late", dialog("queued-late", inbox.StatusUnassigned, func(d *inbox.Dialog) { d.QueuedAt = hour(2) })).
+		put(wire.KindDialog, "queued-early", dialog("queued-early", inbox.StatusUnassigned, func(d *inbox.Dialog) { d.QueuedAt = hour(1) })).
+		put(wire.KindDialog, "queued-blacklisted", dialog("queued-blacklisted", inbox.StatusUnassigned, func(d *inbox.Dialog) { d.ClientBlacklisted = true })).
+		put(wire.KindDialog, "queued-other-line", dialog("queued-other-line", inbox.StatusUnassigned, func(d *inbox.Dialog) { d.LineID = "l2"; d.QueuedAt = hour(3) })).
+		put(wire.KindDialog, "mine-old", dialog("mine-old", inbox.StatusInProgress, func(d *inbox.Dialog) { d.AssigneeID = "me"; d.LastMessageAt = hour(1) })).
+		put(wire.KindDialog, "mine-new", dialog("mine-new", inbox.StatusInProgress, func(d *inbox.Dialog) { d.AssigneeID = "me"; d.LastMessageAt = hour(5) })).
+		put(wire.KindDialog, "colleagues", dialog("colleagues", inbox.StatusInProgress, func(d *inbox.Dialog) { d.AssigneeID = "anna" })).
+		put(wire.KindDialog, "mine-snoozed", dialog("mine-snoozed", inbox.StatusSnoozed, func(d *inbox.Dialog) { d.AssigneeID = "me" })).
+		put(wire.KindDialog, "closed-by-me", dialog("closed-by-me", inbox.StatusClosed, func(d *inbox.Dialog) { d.ClosedByID = "me"; d.ClosedAt = hour(4) })).
+		put(wire.KindDialog, "closed-by-anna", dialog("closed-by-anna", inbox.StatusClosed, func(d *inbox.Dialog) { d.ClosedByID = "anna" })).
+		put(wire.KindDialog, "reopened-after-my-close", dialog("reopened-after-my-close", inbox.StatusUnassigned, func(d *inbox.Dialog) { d.ClosedByID = "me"; d.QueuedAt = hour(9) })).
+		list
+	mustApply(t, rp, cs)
+
+	tests := []struct {
+		name string
+		q    ListQuery
+		want []string
+	}{
+		{"unassigned is the queue oldest first without blacklisted clients", ListQuery{Tab: TabUnassigned},
+			[]string{"queued-early", "queued-late", "queued-other-line", "reopened-after-my-close"}},
+		{"unassigned narrowed to a line", ListQuery{Tab: TabUnassigned, LineID: "l2"}, []string{"queued-other-line"}},
+		{"mine is my in-progress dialogs newest first", ListQuery{Tab: TabMine}, []string{"mine-new", "mine-old"}},
+		{"snoozed is my snoozed dialogs", ListQuery{Tab: TabSnoozed}, []string{"mine-snoozed"}},
+		{"closed is what I closed and is still closed", ListQuery{Tab: TabClosed}, []string{"closed-by-me"}},
+		{"blacklist is only blacklisted clients' dialogs", ListQuery{Tab: TabBlacklist}, []string{"queued-blacklisted"}},
+		{"a page starts at its offset", ListQuery{Tab: TabUnassigned, Offset: 1, Limit: 2}, []string{"queued-late", "queued-other-line"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, total, err := rp.ListDialogs(ctx, "me", tt.q)
+			if err != nil {
+				t.Fatalf("ListDialogs: %v", err)
+			}
+			if got := ids(items); !slices.Equal(got, tt.want) {
+				t.Errorf("ListDialogs(%+v) = %v, want %v", tt.q, got, tt.want)
+			}
+			if tt.q.Offset == 0 && tt.q.Limit == 0 && total != len(tt.want) {
+				t.Errorf("total = %d, want %d", total, len(tt.want))
+			}
+		})
+	}
+
+	counts, err := rp.Counts(ctx, "me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[Tab]int{TabUnassigned: 4, TabMine: 2, TabSnoozed: 1, TabClosed: 1, TabAll: 10, TabBlacklist: 1}
+	for tab, n := range want {
+		if counts[tab] != n {
+			t.Errorf("Counts[%s] = %d, want %d", tab, counts[tab], n)
+		}
+	}
+}
+
+func TestListFiltersByFoldedClientName(t *testing.T) {
+	ctx := context.Background()
+	rp := openTemp(t)
+	mustApply(t, rp, newChanges(t, 1).
+		put(wire.KindClient, "c-d1", &inbox.Client{ID: "c-d1", OriginalName: "Пётр Йолкин"}).
+		put(wire.KindClient, "c-d2", &inbox.Client{ID: "c-d2", OriginalName: "x", DisplayName: "100%_real"}).
+		put(wire.KindDialog, "d1", dialog("d1", inbox.StatusUnassigned)).
+		put(wire.KindDialog, "d2", dialog("d2", inbox.StatusUnassigned, func(d *inbox.Dialog) { d.Number = 1042 })).list)
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"петр иолк", []string{"d1"}},
+		{"йолкин петр", nil}, // the words are one substring, not a word search
+		{"петр", []string{"d1"}},
+		{"ИОЛКИН", []string{"d1"}},
+		{"0%_", []string{"d2"}},
+		{"%", []string{"d2"}},
+		{"#1042", []string{"d2"}},
+		{"1042", []string{"d2"}},
+		{"104", nil},
+	} {
+		items, _, err := rp.ListDialogs(ctx, "me", ListQuery{Tab: TabAll, Query: tt.query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(items); !slices.Equal(got, append([]string{}, tt.want...)) {
+			t.Errorf("ListDialogs(query %q) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+	items, _, _ := rp.ListDialogs(ctx, "me", ListQuery{Tab: TabAll, Query: "петр"})
+	if len(items) == 1 && items[0].ClientName != "Пётр Йолкин" {
+		t.Errorf("ClientName = %q, want the display name unfolded", items[0].ClientName)
+	}
+}
+
+func TestAnUnknownTabIsAnError(t *testing.T) {
+	rp := openTemp(t)
+	if _, _, err := rp.ListDialogs(context.Background(), "me", ListQuery{Tab: "favourites"}); err == nil {
+		t.Fatal("ListDialogs(favourites) succeeded, want ErrUnknownTab")
+	}
+}

@@ -1,0 +1,7 @@
+# Front end: type check, lint, production build (into frontend/dist, which
+# the Go build embeds and the e2e step serves).
+set -euo pipefail
+cd frontend
+npx --no-install tsc --noEmit
+npx --no-install eslint src e2e
+npx --no-install vite build --logLevel warn
