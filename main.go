@@ -38,7 +38,7 @@ func run() error {
 	}
 	server := os.Getenv("SWITCHBOARD_SERVER")
 	if server == "" {
-		server = "http://127.0.0.1:8080"
+		server = "http://127.0.0.1:8750" // switchboard-server's default
 	}
 	a := app.New(app.Config{DataDir: dataDir, DefaultServer: server})
 	return wails.Run(&options.App{
