@@ -41,6 +41,7 @@ type ChannelStatus struct {
 	Crashes  int        // within the crash window
 	Err      error      // the last failure
 	Acked    string     // the last acknowledged cursor
+	PID      int        // of the running plugin process, 0 when none
 }
 
 // SettingsError is returned by AddChannel when the plugin refused the
@@ -76,7 +77,7 @@ func (e *deliverError) Unwrap() error { return e.err }
 type channel struct {
 	h      *Host
 	cfg    Channel
-	svc    *services
+	svc    *Services
 	dir    string // for the acknowledged cursor; "" in memory mode
 	log    hclog.Logger
 	ctx    context.Context
@@ -89,6 +90,7 @@ type channel struct {
 	state    ChannelState
 	plugin   PluginInfo
 	conn     *sdk.GRPCConnector
+	pid      int
 	crashes  []time.Time
 	restarts int
 	started  int
@@ -139,7 +141,7 @@ func (h *Host) newChannel(ch Channel) (*channel, error) {
 		c.dir = filepath.Join(h.cfg.DataDir, "channels", safeName(ch.ID))
 		svcDir = filepath.Join(c.dir, "plugin")
 	}
-	svc, err := newServices(svcDir, c.log)
+	svc, err := NewServices(svcDir, c.log)
 	if err != nil {
 		return nil, fmt.Errorf("channel %s: %w", ch.ID, err)
 	}
@@ -183,7 +185,7 @@ func (h *Host) Status(id string) (ChannelStatus, bool) {
 		restarts = 0
 	}
 	return ChannelStatus{State: c.state, Plugin: c.plugin, Restarts: restarts, Crashes: len(c.crashes),
-		Err: c.lastErr, Acked: c.acked}, true
+		Err: c.lastErr, Acked: c.acked, PID: c.pid}, true
 }
 
 // Connector returns the running plugin of a channel, for Send, Edit, Delete,
@@ -229,7 +231,7 @@ func (c *channel) setState(s ChannelState, err error) {
 		c.lastErr = err
 	}
 	if s != StateRunning {
-		c.conn = nil
+		c.conn, c.pid = nil, 0
 	}
 	c.mu.Unlock()
 }

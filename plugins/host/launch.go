@@ -14,10 +14,10 @@ import (
 	"switchboard/plugins/sdk"
 )
 
-// launch starts a verified plugin's executable and connects to it. go-plugin
+// Launch starts a verified plugin's executable and connects to it. go-plugin
 // checks the executable's SHA-256 again right before it runs it, so a file
 // swapped after verification is refused too.
-func launch(v *manifest.Verified, svc sdk.Host, socketDir string, log hclog.Logger) (*plugin.Client, *sdk.GRPCConnector, error) {
+func Launch(v *manifest.Verified, svc sdk.Host, socketDir string, log hclog.Logger) (*plugin.Client, *sdk.GRPCConnector, error) {
 	sets := sdk.VersionedPlugins(nil, svc)
 	offered := map[int]plugin.PluginSet{}
 	for _, p := range v.Protocol {

@@ -18,11 +18,11 @@ import (
 	"switchboard/plugins/sdk"
 )
 
-// services is what one channel's plugin may call back: its own key-value
+// Services is what one channel's plugin may call back: its own key-value
 // state and blobs, and the host's log. With a directory it writes through to
 // files there, so state survives a restart of the host; without, it lives in
 // memory.
-type services struct {
+type Services struct {
 	dir string // "" for memory only
 	log hclog.Logger
 
@@ -32,13 +32,15 @@ type services struct {
 	blobs map[string]sdk.Blob
 }
 
-var _ sdk.Host = (*services)(nil)
+var _ sdk.Host = (*Services)(nil)
 
 // maxBlob bounds one attachment; gRPC's default message limit is 4 MiB.
 const maxBlob = 3 << 20
 
-func newServices(dir string, log hclog.Logger) (*services, error) {
-	s := &services{dir: dir, log: log, state: map[string][]byte{}, blobs: map[string]sdk.Blob{}}
+// NewServices makes the host services for one channel; dir "" keeps them in
+// memory. The conformance kit uses it to run a plugin without a Host.
+func NewServices(dir string, log hclog.Logger) (*Services, error) {
+	s := &Services{dir: dir, log: log, state: map[string][]byte{}, blobs: map[string]sdk.Blob{}}
 	if dir == "" {
 		return s, nil
 	}
@@ -75,14 +77,14 @@ func writeFile(path string, data []byte) error {
 	return os.Rename(tmp, path)
 }
 
-func (s *services) StateGet(_ context.Context, key string) ([]byte, bool, error) {
+func (s *Services) StateGet(_ context.Context, key string) ([]byte, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.state[key]
 	return v, ok, nil
 }
 
-func (s *services) StatePut(_ context.Context, key string, value []byte) error {
+func (s *Services) StatePut(_ context.Context, key string, value []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.dir != "" {
@@ -94,7 +96,7 @@ func (s *services) StatePut(_ context.Context, key string, value []byte) error {
 	return nil
 }
 
-func (s *services) StateDelete(_ context.Context, key string) error {
+func (s *Services) StateDelete(_ context.Context, key string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.dir != "" {
@@ -107,7 +109,7 @@ func (s *services) StateDelete(_ context.Context, key string) error {
 	return nil
 }
 
-func (s *services) StateList(_ context.Context, prefix string) ([]string, error) {
+func (s *Services) StateList(_ context.Context, prefix string) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var keys []string
@@ -126,7 +128,7 @@ type blobMeta struct {
 }
 
 // BlobPut stores content-addressed: the same file twice is stored once.
-func (s *services) BlobPut(_ context.Context, b sdk.Blob) (string, error) {
+func (s *Services) BlobPut(_ context.Context, b sdk.Blob) (string, error) {
 	if len(b.Data) > maxBlob {
 		return "", &sdk.ChannelError{Code: "attachment_too_large",
 			Message: fmt.Sprintf("%d bytes, the host stores at most %d", len(b.Data), maxBlob)}
@@ -150,7 +152,7 @@ func (s *services) BlobPut(_ context.Context, b sdk.Blob) (string, error) {
 	return id, nil
 }
 
-func (s *services) BlobGet(_ context.Context, id string) (sdk.Blob, error) {
+func (s *Services) BlobGet(_ context.Context, id string) (sdk.Blob, error) {
 	if _, err := hex.DecodeString(id); err != nil || len(id) != 64 {
 		return sdk.Blob{}, fmt.Errorf("blob get %q: not a blob id", id)
 	}
@@ -175,7 +177,7 @@ func (s *services) BlobGet(_ context.Context, id string) (sdk.Blob, error) {
 	return sdk.Blob{Name: meta.Name, MIMEType: meta.MIMEType, Data: data}, nil
 }
 
-func (s *services) Log(_ context.Context, level sdk.LogLevel, msg string, fields map[string]string) {
+func (s *Services) Log(_ context.Context, level sdk.LogLevel, msg string, fields map[string]string) {
 	args := make([]any, 0, 2*len(fields))
 	for k, v := range fields {
 		args = append(args, k, v)

@@ -106,7 +106,10 @@ func (c *channel) runOnce(v *manifest.Verified, changed <-chan struct{}) error {
 	c.started++
 	c.mu.Unlock()
 
-	client, conn, err := launch(v, c.svc, c.h.socketDir, c.log)
+	client, conn, err := Launch(v, c.svc, c.h.socketDir, c.log)
+	if code := manifest.CodeOf(err); code == manifest.CodeProtocol || code == manifest.CodeBadChecksum {
+		return &permanentError{err} // the same file fails the same way
+	}
 	if err != nil {
 		return err
 	}
@@ -131,6 +134,9 @@ func (c *channel) runOnce(v *manifest.Verified, changed <-chan struct{}) error {
 	}
 	c.mu.Lock()
 	c.state, c.conn = StateRunning, conn
+	if rc := client.ReattachConfig(); rc != nil {
+		c.pid = rc.Pid
+	}
 	c.mu.Unlock()
 	c.reportFirst(nil)
 
