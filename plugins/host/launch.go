@@ -41,11 +41,11 @@ func Launch(v *manifest.Verified, svc sdk.Host, socketDir string, log hclog.Logg
 	rpc, err := client.Client()
 	if err != nil {
 		client.Kill()
-		if strings.Contains(err.Error(), "Incompatible API version") {
+		if msg := strings.ToLower(err.Error()); strings.Contains(msg, "incompatible api version") {
 			return nil, nil, &manifest.Error{Code: manifest.CodeProtocol, Plugin: v.Manifest.ID,
 				Msg: fmt.Sprintf("the executable speaks no protocol version this host speaks (%v)", Protocols), Err: err}
 		}
-		if strings.Contains(err.Error(), "checksum") {
+		if strings.Contains(strings.ToLower(err.Error()), "checksum") {
 			return nil, nil, &manifest.Error{Code: manifest.CodeBadChecksum, Plugin: v.Manifest.ID,
 				Msg: "the executable changed after it was verified", Err: err}
 		}
