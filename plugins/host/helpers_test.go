@@ -16,6 +16,7 @@ import (
 
 	"switchboard/plugins/host"
 	"switchboard/plugins/manifest"
+	"switchboard/plugins/sdk"
 )
 
 // binDir holds the connector variants the tests build, once per run.
@@ -252,4 +253,8 @@ func (e *env) nextEvent() host.PluginEvent {
 		e.t.Fatal("no plugin event")
 		return host.PluginEvent{}
 	}
+}
+
+func sdkMsg(key string) sdk.OutboundMessage {
+	return sdk.OutboundMessage{IdempotencyKey: key, ChatID: "chat-1", Text: key}
 }
