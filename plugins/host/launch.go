@@ -18,6 +18,14 @@ import (
 // checks the executable's SHA-256 again right before it runs it, so a file
 // swapped after verification is refused too.
 func Launch(v *manifest.Verified, svc sdk.Host, socketDir string, log hclog.Logger) (*plugin.Client, *sdk.GRPCConnector, error) {
+	cmd := exec.Command(v.Exec)
+	cmd.Dir = v.Dir
+	return LaunchCmd(v, cmd, svc, socketDir, log)
+}
+
+// LaunchCmd is Launch with the caller's command, for callers that inspect
+// the process afterwards (the conformance kit checks its exit status).
+func LaunchCmd(v *manifest.Verified, cmd *exec.Cmd, svc sdk.Host, socketDir string, log hclog.Logger) (*plugin.Client, *sdk.GRPCConnector, error) {
 	sets := sdk.VersionedPlugins(nil, svc)
 	offered := map[int]plugin.PluginSet{}
 	for _, p := range v.Protocol {
@@ -25,8 +33,6 @@ func Launch(v *manifest.Verified, svc sdk.Host, socketDir string, log hclog.Logg
 			offered[p] = s
 		}
 	}
-	cmd := exec.Command(v.Exec)
-	cmd.Dir = v.Dir
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  sdk.Handshake,
 		VersionedPlugins: offered,

@@ -12,6 +12,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -32,12 +35,17 @@ var (
 type settings struct {
 	Greeting string `json:"greeting"`
 	Emit     int    `json:"emit"`
+	// Listen, when set, serves POST /in?text=... which appends an inbound
+	// message: the conformance kit's way to make the channel receive.
+	Listen string `json:"listen"`
 }
 
 type connector struct {
-	mu      sync.Mutex
-	host    sdk.Host
-	journal *sdk.Journal
+	mu        sync.Mutex
+	host      sdk.Host
+	journal   *sdk.Journal
+	listening string
+	inbound   int
 }
 
 var (
@@ -90,8 +98,45 @@ func (c *connector) Configure(ctx context.Context, req sdk.ConfigureRequest) ([]
 			return nil, err
 		}
 	}
+	if err := c.listen(s.Listen); err != nil {
+		return nil, err
+	}
 	req.Host.Log(ctx, sdk.LogInfo, "configured", map[string]string{"channel": req.ChannelID})
 	return nil, nil
+}
+
+func (c *connector) listen(addr string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if addr == "" || addr == c.listening {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	c.listening = addr
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /in", func(w http.ResponseWriter, r *http.Request) {
+		j, err := c.j()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		c.mu.Lock()
+		c.inbound++
+		n := c.inbound
+		c.mu.Unlock()
+		ev := sdk.Event{ChatID: "chat-http", OccurredAt: time.Now(), Message: &sdk.Message{
+			ExternalID: fmt.Sprintf("http-%d-%d", os.Getpid(), n), From: sdk.Contact{ExternalID: "u2"}, Text: r.URL.Query().Get("text")}}
+		if _, err := j.Append(r.Context(), ev); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	go http.Serve(ln, mux)
+	return nil
 }
 
 func (c *connector) j() (*sdk.Journal, error) {
