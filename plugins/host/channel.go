@@ -86,16 +86,15 @@ type channel struct {
 	first  chan error // the outcome of the first Configure, then nil
 
 	// mu guards the fields below.
-	mu       sync.Mutex
-	state    ChannelState
-	plugin   PluginInfo
-	conn     *sdk.GRPCConnector
-	pid      int
-	crashes  []time.Time
-	restarts int
-	started  int
-	lastErr  error
-	acked    string
+	mu      sync.Mutex
+	state   ChannelState
+	plugin  PluginInfo
+	conn    *sdk.GRPCConnector
+	pid     int
+	crashes []time.Time
+	started int
+	lastErr error
+	acked   string
 }
 
 // AddChannel starts supervising a channel. It waits for the plugin's answer

@@ -20,7 +20,9 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 }
 
 // EncodePrivateKey renders a private key's seed for a key file.
-func EncodePrivateKey(k ed25519.PrivateKey) string { return base64.StdEncoding.EncodeToString(k.Seed()) }
+func EncodePrivateKey(k ed25519.PrivateKey) string {
+	return base64.StdEncoding.EncodeToString(k.Seed())
+}
 
 // ParsePrivateKey is the inverse of EncodePrivateKey.
 func ParsePrivateKey(s string) (ed25519.PrivateKey, error) {
