@@ -30,8 +30,10 @@ func TestASignedManifestVerifiesAndAnyChangeBreaksIt(t *testing.T) {
 		t.Fatalf("VerifySignature = %v, want nil", err)
 	}
 	changes := map[string]func(*manifest.Manifest){
-		"version":  func(m *manifest.Manifest) { m.Version = "1.0.1" },
-		"checksum": func(m *manifest.Manifest) { m.Executables["linux/amd64"] = manifest.Executable{Path: "webchat", SHA256: strings.Repeat("c", 64)} },
+		"version": func(m *manifest.Manifest) { m.Version = "1.0.1" },
+		"checksum": func(m *manifest.Manifest) {
+			m.Executables["linux/amd64"] = manifest.Executable{Path: "webchat", SHA256: strings.Repeat("c", 64)}
+		},
 		"protocol": func(m *manifest.Manifest) { m.ProtocolVersions = []int{1, 2} },
 		"platform": func(m *manifest.Manifest) { delete(m.Executables, "windows/amd64") },
 	}

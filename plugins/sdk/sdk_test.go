@@ -201,7 +201,9 @@ func TestErrorsKeepTheirKindAcrossTheWire(t *testing.T) {
 		{"a connector's bug is no channel error", func() error {
 			_, err := c.Send(ctx, sdk.OutboundMessage{ChatID: "bug"})
 			return err
-		}, func(err error) bool { return err != nil && !sdk.IsChannelError(err) && strings.Contains(err.Error(), "nil map") }},
+		}, func(err error) bool {
+			return err != nil && !sdk.IsChannelError(err) && strings.Contains(err.Error(), "nil map")
+		}},
 		{"an optional method not implemented is unsupported", func() error {
 			return c.Edit(ctx, "x", "y", "z")
 		}, func(err error) bool { return errors.Is(err, sdk.ErrUnsupported) }},
