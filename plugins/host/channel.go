@@ -86,15 +86,16 @@ type channel struct {
 	first  chan error // the outcome of the first Configure, then nil
 
 	// mu guards the fields below.
-	mu      sync.Mutex
-	state   ChannelState
-	plugin  PluginInfo
-	conn    *sdk.GRPCConnector
-	pid     int
-	crashes []time.Time
-	started int
-	lastErr error
-	acked   string
+	mu        sync.Mutex
+	state     ChannelState
+	plugin    PluginInfo
+	conn      *sdk.GRPCConnector
+	pid       int
+	crashes   []time.Time
+	started   int
+	lastErr   error
+	acked     string
+	persisted string // the cursor last written to the data folder
 }
 
 // AddChannel starts supervising a channel. It waits for the plugin's answer
@@ -147,7 +148,7 @@ func (h *Host) newChannel(ch Channel) (*channel, error) {
 	c.svc = svc
 	if c.dir != "" {
 		if b, err := os.ReadFile(filepath.Join(c.dir, "acked")); err == nil {
-			c.acked = string(b)
+			c.acked, c.persisted = string(b), string(b)
 		}
 	}
 	return c, nil
@@ -258,19 +259,30 @@ func (c *channel) ackedCursor() string {
 	return c.acked
 }
 
-// setAcked records that the cursor's event is stored, before the plugin is
-// told: a restarted plugin is asked for events after it.
-func (c *channel) setAcked(cursor string) error {
+// setAcked records that the cursor's event is stored: a plugin restarted
+// by this host is asked for events after it.
+func (c *channel) setAcked(cursor string) {
+	c.mu.Lock()
+	c.acked = cursor
+	c.mu.Unlock()
+}
+
+// persistAcked writes the acknowledged cursor to the data folder, for a
+// restart of the host. It runs once per batch of events, not per event: a
+// host that dies between a delivery and this write has the plugin resend
+// a few stored events, which the server drops as duplicates.
+func (c *channel) persistAcked() (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.dir != "" {
-		if err := os.MkdirAll(c.dir, 0o700); err != nil {
-			return err
-		}
-		if err := writeFile(filepath.Join(c.dir, "acked"), []byte(cursor)); err != nil {
-			return err
-		}
+	if c.dir == "" || c.acked == c.persisted {
+		return c.acked, nil
 	}
-	c.acked = cursor
-	return nil
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return c.acked, err
+	}
+	if err := writeFile(filepath.Join(c.dir, "acked"), []byte(c.acked)); err != nil {
+		return c.acked, err
+	}
+	c.persisted = c.acked
+	return c.acked, nil
 }

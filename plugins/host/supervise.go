@@ -113,6 +113,11 @@ func (c *channel) runOnce(v *manifest.Verified, changed <-chan struct{}) error {
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if _, err := c.persistAcked(); err != nil {
+			c.log.Error("record acknowledged cursor", "error", err)
+		}
+	}()
 	// Kill asks the plugin to shut down gracefully and kills it if it does
 	// not exit within two seconds.
 	defer client.Kill()
@@ -150,9 +155,7 @@ func (c *channel) runOnce(v *manifest.Verified, changed <-chan struct{}) error {
 			if err := c.h.cfg.Deliver(ctx, c.cfg.ID, ev); err != nil {
 				return &deliverError{err}
 			}
-			if err := c.setAcked(ev.Cursor); err != nil {
-				return &deliverError{fmt.Errorf("record cursor: %w", err)}
-			}
+			c.setAcked(ev.Cursor)
 			select {
 			case acks <- struct{}{}:
 			default: // an ack is pending; it will carry this cursor too
@@ -179,8 +182,8 @@ func (c *channel) runOnce(v *manifest.Verified, changed <-chan struct{}) error {
 	}
 }
 
-// ackLoop tells the plugin the latest stored cursor; bursts of events cost
-// one Ack.
+// ackLoop records the latest stored cursor and then tells the plugin;
+// bursts of events cost one write and one Ack.
 func (c *channel) ackLoop(ctx context.Context, conn *sdk.GRPCConnector, acks <-chan struct{}) {
 	sent := ""
 	for {
@@ -188,7 +191,11 @@ func (c *channel) ackLoop(ctx context.Context, conn *sdk.GRPCConnector, acks <-c
 		case <-ctx.Done():
 			return
 		case <-acks:
-			cur := c.ackedCursor()
+			cur, err := c.persistAcked()
+			if err != nil {
+				c.log.Error("record acknowledged cursor", "error", err)
+				continue // the plugin keeps the events; they come again
+			}
 			if cur == sent {
 				continue
 			}

@@ -38,6 +38,9 @@ type settings struct {
 	// Listen, when set, serves POST /in?text=... which appends an inbound
 	// message: the conformance kit's way to make the channel receive.
 	Listen string `json:"listen"`
+	// Flood, when set, makes Receive emit that many synthetic events
+	// straight from memory: the benchmarks' measure of the bare stream.
+	Flood int `json:"flood"`
 }
 
 type connector struct {
@@ -46,6 +49,7 @@ type connector struct {
 	journal   *sdk.Journal
 	listening string
 	inbound   int
+	flood     int
 }
 
 var (
@@ -98,6 +102,9 @@ func (c *connector) Configure(ctx context.Context, req sdk.ConfigureRequest) ([]
 			return nil, err
 		}
 	}
+	c.mu.Lock()
+	c.flood = s.Flood
+	c.mu.Unlock()
 	if err := c.listen(s.Listen); err != nil {
 		return nil, err
 	}
@@ -153,6 +160,12 @@ func (c *connector) Receive(ctx context.Context, after string, emit func(sdk.Eve
 	if err != nil {
 		return err
 	}
+	c.mu.Lock()
+	flood := c.flood
+	c.mu.Unlock()
+	if flood > 0 {
+		return floodEvents(ctx, after, flood, emit)
+	}
 	if broken != "" {
 		after = "" // forgets where it was: resends everything, and ignores ctx
 		_ = j.Receive(context.Background(), after, emit)
@@ -161,12 +174,28 @@ func (c *connector) Receive(ctx context.Context, after string, emit func(sdk.Eve
 	return j.Receive(ctx, after, emit)
 }
 
+func floodEvents(ctx context.Context, after string, n int, emit func(sdk.Event) error) error {
+	start, _ := strconv.Atoi(after)
+	for i := start + 1; i <= n; i++ {
+		ev := sdk.Event{Cursor: fmt.Sprintf("%020d", i), ChatID: "flood", Message: &sdk.Message{
+			ExternalID: strconv.Itoa(i), From: sdk.Contact{ExternalID: "u"}, Text: "flood"}}
+		if err := emit(ev); err != nil {
+			return err
+		}
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
 func (c *connector) Ack(ctx context.Context, cursor string) error {
 	j, err := c.j()
 	if err != nil {
 		return err
 	}
-	if broken != "" {
+	c.mu.Lock()
+	flood := c.flood
+	c.mu.Unlock()
+	if broken != "" || flood > 0 {
 		return nil
 	}
 	return j.Ack(ctx, cursor)
