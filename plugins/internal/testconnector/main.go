@@ -1,0 +1,243 @@
+// Command testconnector is the connector the plugin tests build and run as a
+// real subprocess. Link-time variables make its variants: another id or
+// version (upgrades), protocol 2 only (version mismatch), and "broken" (the
+// conformance kit must fail it).
+//
+// Settings: {"greeting": "...", "emit": N}. On Configure it appends N
+// messages to its journal once; Send echoes the text back as an inbound
+// message, so a send round trip is visible to the host.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-plugin"
+
+	"switchboard/plugins/sdk"
+)
+
+// Set with -ldflags "-X main.id=... -X main.version=... -X main.protocol=2 -X main.broken=yes".
+var (
+	id       = "echo"
+	version  = "1.0.0"
+	protocol = "1"
+	broken   = ""
+)
+
+type settings struct {
+	Greeting string `json:"greeting"`
+	Emit     int    `json:"emit"`
+	// Listen, when set, serves POST /in?text=... which appends an inbound
+	// message: the conformance kit's way to make the channel receive.
+	Listen string `json:"listen"`
+	// Flood, when set, makes Receive emit that many synthetic events
+	// straight from memory: the benchmarks' measure of the bare stream.
+	Flood int `json:"flood"`
+}
+
+type connector struct {
+	mu        sync.Mutex
+	host      sdk.Host
+	journal   *sdk.Journal
+	listening string
+	inbound   int
+	flood     int
+}
+
+var (
+	_ sdk.Connector     = (*connector)(nil)
+	_ sdk.HealthChecker = (*connector)(nil)
+)
+
+func (c *connector) Describe(context.Context) (sdk.Description, error) {
+	schema := `{"type":"object","required":["greeting"],"properties":{"greeting":{"type":"string","minLength":1},"emit":{"type":"integer","minimum":0}}}`
+	if broken != "" {
+		schema = `["not an object schema"]`
+	}
+	return sdk.Description{ID: id, Name: "Echo (test)", Version: version, ChannelKind: "messenger",
+		Capabilities: sdk.Capabilities{ReplyTo: true}, SettingsSchema: schema}, nil
+}
+
+func (c *connector) Configure(ctx context.Context, req sdk.ConfigureRequest) ([]sdk.FieldError, error) {
+	var s settings
+	if err := json.Unmarshal(req.Settings, &s); err != nil {
+		if broken != "" {
+			return nil, nil
+		}
+		return []sdk.FieldError{{Field: "", Code: "validation_invalid_json", Message: err.Error()}}, nil
+	}
+	if s.Greeting == "" && broken == "" {
+		return []sdk.FieldError{{Field: "/greeting", Code: "validation_required", Message: "greeting is required"}}, nil
+	}
+	if req.Host == nil {
+		return nil, fmt.Errorf("configure: the host offers no services")
+	}
+	j, err := sdk.OpenJournal(ctx, req.Host, "in")
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.host, c.journal = req.Host, j
+	c.mu.Unlock()
+	if _, seeded, err := req.Host.StateGet(ctx, "seeded"); err != nil {
+		return nil, err
+	} else if !seeded {
+		for i := 1; i <= s.Emit; i++ {
+			ev := sdk.Event{ChatID: "chat-1", OccurredAt: time.Now(), Message: &sdk.Message{
+				ExternalID: "m" + strconv.Itoa(i), From: sdk.Contact{ExternalID: "u1", DisplayName: "Test"},
+				Text: fmt.Sprintf("%s %d", s.Greeting, i)}}
+			if _, err := j.Append(ctx, ev); err != nil {
+				return nil, err
+			}
+		}
+		if err := req.Host.StatePut(ctx, "seeded", []byte("1")); err != nil {
+			return nil, err
+		}
+	}
+	c.mu.Lock()
+	c.flood = s.Flood
+	c.mu.Unlock()
+	if err := c.listen(s.Listen); err != nil {
+		return nil, err
+	}
+	req.Host.Log(ctx, sdk.LogInfo, "configured", map[string]string{"channel": req.ChannelID})
+	return nil, nil
+}
+
+func (c *connector) listen(addr string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if addr == "" || addr == c.listening {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	c.listening = addr
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /in", func(w http.ResponseWriter, r *http.Request) {
+		j, err := c.j()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		c.mu.Lock()
+		c.inbound++
+		n := c.inbound
+		c.mu.Unlock()
+		ev := sdk.Event{ChatID: "chat-http", OccurredAt: time.Now(), Message: &sdk.Message{
+			ExternalID: fmt.Sprintf("http-%d-%d", os.Getpid(), n), From: sdk.Contact{ExternalID: "u2"}, Text: r.URL.Query().Get("text")}}
+		if _, err := j.Append(r.Context(), ev); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	go http.Serve(ln, mux)
+	return nil
+}
+
+func (c *connector) j() (*sdk.Journal, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.journal == nil {
+		return nil, fmt.Errorf("not configured")
+	}
+	return c.journal, nil
+}
+
+func (c *connector) Receive(ctx context.Context, after string, emit func(sdk.Event) error) error {
+	j, err := c.j()
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	flood := c.flood
+	c.mu.Unlock()
+	if flood > 0 {
+		return floodEvents(ctx, after, flood, emit)
+	}
+	if broken != "" {
+		after = "" // forgets where it was: resends everything, and ignores ctx
+		_ = j.Receive(context.Background(), after, emit)
+		return nil
+	}
+	return j.Receive(ctx, after, emit)
+}
+
+func floodEvents(ctx context.Context, after string, n int, emit func(sdk.Event) error) error {
+	start, _ := strconv.Atoi(after)
+	for i := start + 1; i <= n; i++ {
+		ev := sdk.Event{Cursor: fmt.Sprintf("%020d", i), ChatID: "flood", Message: &sdk.Message{
+			ExternalID: strconv.Itoa(i), From: sdk.Contact{ExternalID: "u"}, Text: "flood"}}
+		if err := emit(ev); err != nil {
+			return err
+		}
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (c *connector) Ack(ctx context.Context, cursor string) error {
+	j, err := c.j()
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	flood := c.flood
+	c.mu.Unlock()
+	if broken != "" || flood > 0 {
+		return nil
+	}
+	return j.Ack(ctx, cursor)
+}
+
+// Send is idempotent on the key: the external id is remembered in state.
+func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendResult, error) {
+	j, err := c.j()
+	if err != nil {
+		return sdk.SendResult{}, err
+	}
+	if m.ChatID == "" {
+		return sdk.SendResult{}, &sdk.ChannelError{Code: "chat_unknown", Message: "no chat id"}
+	}
+	key := "sent/" + m.IdempotencyKey
+	if v, ok, err := c.host.StateGet(ctx, key); err != nil {
+		return sdk.SendResult{}, err
+	} else if ok {
+		return sdk.SendResult{ExternalID: string(v), State: sdk.DeliverySent}, nil
+	}
+	ext := "out-" + m.IdempotencyKey
+	if err := c.host.StatePut(ctx, key, []byte(ext)); err != nil {
+		return sdk.SendResult{}, err
+	}
+	if _, err := j.Append(ctx, sdk.Event{ChatID: m.ChatID, OccurredAt: time.Now(), Message: &sdk.Message{
+		ExternalID: "echo-" + m.IdempotencyKey, From: sdk.Contact{ExternalID: "u1"}, Text: "echo: " + m.Text}}); err != nil {
+		return sdk.SendResult{}, err
+	}
+	return sdk.SendResult{ExternalID: ext, State: sdk.DeliverySent}, nil
+}
+
+func (c *connector) Health(context.Context) error { return nil }
+
+func main() {
+	if protocol == "1" {
+		sdk.Serve(&connector{})
+		return
+	}
+	v, _ := strconv.Atoi(protocol)
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig:  sdk.Handshake,
+		VersionedPlugins: map[int]plugin.PluginSet{v: {sdk.PluginName: &sdk.ConnectorPlugin{Impl: &connector{}}}},
+		GRPCServer:       plugin.DefaultGRPCServer,
+	})
+}
