@@ -36,7 +36,7 @@ type hub struct {
 type sub struct {
 	op   string
 	out  chan []byte // encoded frames
-	from int64 // changes at or below this seq come from its catch-up pull
+	from int64       // changes at or below this seq come from its catch-up pull
 	// closed is closed when the hub drops a subscriber that fell behind.
 	closed chan struct{}
 	once   sync.Once
