@@ -282,9 +282,8 @@ func (h *harness) latency(n int) {
 			return
 		}
 		end := bytes.IndexByte(b[i+14:], '"')
-		id := string(b[i+14 : i+14+end])
 		mu.Lock()
-		if t, ok := sent[id]; ok {
+		if t, ok := sent[string(b[i+14:i+14+end])]; ok {
 			lat = append(lat, at.Sub(t))
 		}
 		mu.Unlock()
