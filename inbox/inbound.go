@@ -337,3 +337,56 @@ func (c *InboundProfile) Execute(r Reader, env Env) (*Outcome, error) {
 	cp.ModifiedAt = env.Now
 	return &Outcome{Clients: []*Client{&cp}}, nil
 }
+
+func init() { register(func() Command { return new(InboundAction) }) }
+
+// InboundAction is something a customer did besides writing: subscribed,
+// unsubscribed, paid, rated... It lands as a system line in the client's
+// newest dialog on the channel (so the operator sees it in context), and is
+// dropped when the client never wrote there.
+type InboundAction struct {
+	ChannelID  string         `json:"channelId"`
+	ExternalID string         `json:"externalId"` // the event's id, for deduplication
+	Contact    InboundContact `json:"contact"`
+	Action     string         `json:"action"`           // subscribed, unsubscribed, paid, rated...
+	Detail     string         `json:"detail,omitempty"` // e.g. "order 4815, 1200 UAH"
+}
+
+func (*InboundAction) Type() string { return "inbound.action" }
+func (c *InboundAction) validate() error {
+	switch {
+	case c.ChannelID == "":
+		return missing(c.Type(), "channelId")
+	case c.ExternalID == "":
+		return missing(c.Type(), "externalId")
+	case c.Contact.ExternalID == "":
+		return missing(c.Type(), "contact.externalId")
+	case c.Action == "":
+		return missing(c.Type(), "action")
+	}
+	return nil
+}
+
+func (c *InboundAction) Execute(r Reader, env Env) (*Outcome, error) {
+	if err := system(env); err != nil {
+		return nil, err
+	}
+	if m, err := r.MessageByExternalID(c.ChannelID, c.ExternalID); err != nil || m != nil {
+		return &Outcome{}, err
+	}
+	cl, err := r.ClientByContact(c.ChannelID, c.Contact.ExternalID)
+	if err != nil || cl == nil {
+		return &Outcome{}, err
+	}
+	d, err := r.LatestDialog(cl.ID, c.ChannelID)
+	if err != nil || d == nil {
+		return &Outcome{}, err
+	}
+	text := c.Action
+	if c.Detail != "" {
+		text += ": " + c.Detail
+	}
+	m := &Message{ID: env.NewID(), DialogID: d.ID, ClientID: cl.ID, ChannelID: c.ChannelID, Kind: MsgSystem,
+		Text: text, ExternalID: c.ExternalID, CreatedAt: env.Now}
+	return &Outcome{Messages: []*Message{m}}, nil
+}

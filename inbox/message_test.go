@@ -232,3 +232,22 @@ func FuzzDecodeCommand(f *testing.F) {
 		_, _ = cmd.Execute(m, m.env("", t0))
 	})
 }
+
+func TestInboundAction(t *testing.T) {
+	m := newMem()
+	p := `{"channelId":"tg","externalId":"act-1","contact":{"externalId":"c1"},"action":"paid","detail":"order 4815"}`
+	if o := m.must(t, "", t0, "inbound.action", p); !o.Empty() {
+		t.Fatalf("an action of a client who never wrote stored %d messages", len(o.Messages))
+	}
+	d := m.inbound(t, "tg", "c1", "x0", t0)
+	o := m.must(t, "", t0, "inbound.action", p)
+	if len(o.Messages) != 1 || o.Messages[0].Kind != MsgSystem || o.Messages[0].DialogID != d.ID || o.Messages[0].Text != "paid: order 4815" {
+		t.Fatalf("action = %+v, want a system line in the client's dialog", o.Messages)
+	}
+	if o := m.must(t, "", t0, "inbound.action", p); !o.Empty() {
+		t.Fatalf("a redelivered action was stored twice")
+	}
+	if _, err := m.run(t, "", t0, "inbound.action", `{"channelId":"tg","externalId":"a","contact":{"externalId":"c1"}}`); refusalCode(err) != "command.malformed" {
+		t.Fatalf("an action without its name = %v", err)
+	}
+}
