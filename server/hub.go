@@ -83,8 +83,26 @@ func (h *hub) run(ctx context.Context) {
 func (h *hub) fanOut(ctx context.Context) error {
 	for {
 		h.mu.Lock()
-		after := h.head
+		after, idle := h.head, len(h.subs) == 0
 		h.mu.Unlock()
+		if idle {
+			// Nobody listens: move past the log without reading it. A
+			// subscriber that joins later catches up by pull.
+			head, err := h.st.Head(ctx)
+			if err != nil {
+				return err
+			}
+			h.mu.Lock()
+			stillIdle := len(h.subs) == 0
+			if stillIdle {
+				h.head = max(h.head, head)
+			}
+			h.mu.Unlock()
+			if stillIdle {
+				return nil
+			}
+			continue // someone joined meanwhile: fan out from where it started
+		}
 		changes, err := h.st.ChangesAfter(ctx, after, 2000)
 		if err != nil || len(changes) == 0 {
 			return err

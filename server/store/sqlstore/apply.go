@@ -107,12 +107,10 @@ func (t *tx) putClient(c *inbox.Client) error {
 	if err := t.upsert("clients", []string{"id"}, []any{c.ID}, c); err != nil {
 		return err
 	}
+	t.pend.clients[c.ID] = c
 	for _, k := range c.Contacts {
-		if err := t.exec(`INSERT INTO contacts (channel_id, external_id, client_id) VALUES (?, ?, ?)
-			ON CONFLICT (channel_id, external_id) DO UPDATE SET client_id = excluded.client_id`,
-			k.ChannelID, k.ExternalID, c.ID); err != nil {
-			return err
-		}
+		t.pend.put("contacts", "channel_id, external_id", contactCols, 2, []any{k.ChannelID, k.ExternalID, c.ID})
+		t.pend.contacts[k.ChannelID+"\x00"+k.ExternalID] = c.ID
 	}
 	return t.log(store.Logged{Change: wire.Change{Kind: wire.KindClient, ID: c.ID, Op: wire.OpPut}, Everyone: true}, c)
 }
@@ -135,6 +133,10 @@ func (t *tx) putDialog(org *inbox.Org, d *inbox.Dialog) error {
 		return err
 	}
 	t.seen[d.ID] = d.Clone()
+	pair := d.ClientID + "\x00" + d.ChannelID
+	if l := t.pend.latest[pair]; l == nil || newer(d, l) {
+		t.pend.latest[pair] = t.seen[d.ID]
+	}
 	if prev == nil || (prev.LineID == d.LineID && slices.Equal(members(prev), members(d))) {
 		return nil
 	}
@@ -155,6 +157,9 @@ func (t *tx) putDialog(org *inbox.Org, d *inbox.Dialog) error {
 // restamp moves a dialog's messages and log entries to the end of the
 // change log with the dialog's new scope.
 func (t *tx) restamp(d *inbox.Dialog) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
 	rows, err := t.tx.QueryContext(t.ctx, t.s.d.rebind(
 		`SELECT seq FROM changes WHERE dialog_id = ? AND kind <> 'dialog' AND user_id = '' ORDER BY seq`), d.ID)
 	if err != nil {
@@ -185,6 +190,10 @@ func (t *tx) putMessage(d *inbox.Dialog, m *inbox.Message) error {
 		[]any{m.ID, m.DialogID, m.ChannelID, m.ExternalID, m.CreatedAt.UnixMilli()}, m); err != nil {
 		return err
 	}
+	t.pend.messages[m.ID] = m
+	if m.ExternalID != "" {
+		t.pend.external[m.ChannelID+"\x00"+m.ExternalID] = m.ID
+	}
 	l := dialogScope(d, store.Logged{Change: wire.Change{Kind: wire.KindMessage, ID: m.ID, Op: wire.OpPut}})
 	if m.Kind == inbox.MsgNote {
 		// A private note reaches its author only.
@@ -196,6 +205,9 @@ func (t *tx) putMessage(d *inbox.Dialog, m *inbox.Message) error {
 // remove deletes an entity and logs the removal with the scope its last
 // change had, so exactly those who had it learn it is gone.
 func (t *tx) remove(kind wire.Kind, id string) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
 	table := map[wire.Kind]string{
 		wire.KindTemplate: "templates", wire.KindNote: "notes", wire.KindTask: "tasks",
 		wire.KindMessage: "messages", wire.KindEvent: "events",
@@ -293,26 +305,20 @@ func (t *tx) SaveCommandResult(actorID string, r wire.CommandResult) error {
 		r.ID, actorID, string(data), t.seq)
 }
 
-// upsert writes one row: key columns plus the entity's JSON in data.
+// upsert writes one row: key columns plus the entity's JSON in data. Rows
+// of the org table are written at once (the org is re-read within the
+// transaction); every other table's rows are buffered until flush.
 func (t *tx) upsert(table string, cols []string, vals []any, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", table, err)
 	}
-	pk := "id"
-	if table == "org" {
-		pk = "kind, id"
+	if table != "org" {
+		t.pend.put(table, "id", append(slices.Clone(cols), "data"), 1, append(vals, string(data)))
+		return nil
 	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ", data) VALUES (")
-	b.WriteString(strings.Repeat("?, ", len(cols)) + "?) ON CONFLICT (" + pk + ") DO UPDATE SET ")
-	for _, c := range cols {
-		if !strings.Contains(pk, c) {
-			b.WriteString(c + " = excluded." + c + ", ")
-		}
-	}
-	b.WriteString("data = excluded.data")
-	return t.exec(b.String(), append(vals, string(data))...)
+	return t.exec(`INSERT INTO org (kind, id, data) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data`,
+		append(vals, string(data))...)
 }
 
 // log appends one change, replacing the entity's previous entry (the log is
@@ -331,12 +337,12 @@ func (t *tx) log(l store.Logged, v any) error {
 	if l.Everyone {
 		everyone = 1
 	}
-	return t.exec(`INSERT INTO changes (seq, kind, id, op, everyone, user_id, line_id, members, dialog_id, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (kind, id, user_id) DO UPDATE SET seq = excluded.seq, op = excluded.op, everyone = excluded.everyone,
-			line_id = excluded.line_id, members = excluded.members, dialog_id = excluded.dialog_id, data = excluded.data`,
-		t.seq, string(l.Kind), l.ID, string(l.Op), everyone, l.UserID, l.LineID, joinMembers(l.Members), l.DialogID, data)
+	t.pend.put("changes", "kind, id, user_id", changeCols, 3, []any{string(l.Kind), l.ID, l.UserID,
+		t.seq, string(l.Op), everyone, l.LineID, joinMembers(l.Members), l.DialogID, data})
+	return nil
 }
+
+var changeCols = []string{"kind", "id", "user_id", "seq", "op", "everyone", "line_id", "members", "dialog_id", "data"}
 
 // dialogScope scopes a change to a dialog's line and people.
 func dialogScope(d *inbox.Dialog, l store.Logged) store.Logged {
@@ -369,4 +375,15 @@ func splitMembers(s string) []string {
 		return nil
 	}
 	return strings.Split(s, ",")
+}
+
+var contactCols = []string{"channel_id", "external_id", "client_id"}
+
+// newer reports whether dialog a is the newer of a client's dialogs on a
+// channel, by the order LatestDialog uses.
+func newer(a, b *inbox.Dialog) bool {
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.After(b.CreatedAt)
+	}
+	return a.Number > b.Number
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"switchboard/inbox"
@@ -26,6 +27,8 @@ type tx struct {
 	// seen holds the stored version of each dialog this transaction read or
 	// wrote, so persisting a dialog need not read it back.
 	seen map[string]*inbox.Dialog
+	// pend buffers row writes until flush (see pending).
+	pend *pending
 }
 
 // dialogBefore returns the dialog as stored before this write, or nil.
@@ -126,21 +129,35 @@ func (t *tx) Dialog(id string) (*inbox.Dialog, error) {
 }
 
 func (t *tx) Client(id string) (*inbox.Client, error) {
+	if c, ok := t.pend.clients[id]; ok {
+		cp := *c
+		cp.Contacts = slices.Clone(c.Contacts)
+		return &cp, nil
+	}
 	c := new(inbox.Client)
 	return c, t.one("client "+id, c, `SELECT data FROM clients WHERE id = ?`, id)
 }
 
 func (t *tx) Message(id string) (*inbox.Message, error) {
+	if m, ok := t.pend.messages[id]; ok {
+		return m.Clone(), nil
+	}
 	m := new(inbox.Message)
 	return m, t.one("message "+id, m, `SELECT data FROM messages WHERE id = ?`, id)
 }
 
 func (t *tx) Template(id string) (*inbox.Template, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	v := new(inbox.Template)
 	return v, t.one("template "+id, v, `SELECT data FROM templates WHERE id = ?`, id)
 }
 
 func (t *tx) Task(id string) (*inbox.ClientTask, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	v := new(inbox.ClientTask)
 	return v, t.one("task "+id, v, `SELECT data FROM tasks WHERE id = ?`, id)
 }
@@ -161,8 +178,14 @@ func (t *tx) LatestDialog(clientID, channelID string) (*inbox.Dialog, error) {
 	d, err := orNil(d, t.one("latest dialog", d,
 		`SELECT data FROM dialogs WHERE client_id = ? AND channel_id = ? ORDER BY created_at DESC, number DESC LIMIT 1`,
 		clientID, channelID))
-	if err != nil || d == nil {
+	if err != nil {
 		return nil, err
+	}
+	if p := t.pend.latest[clientID+"\x00"+channelID]; p != nil && (d == nil || newer(p, d) || p.ID == d.ID) {
+		return p.Clone(), nil
+	}
+	if d == nil {
+		return nil, nil
 	}
 	if cached, ok := t.seen[d.ID]; ok {
 		return cached.Clone(), nil
@@ -171,6 +194,9 @@ func (t *tx) LatestDialog(clientID, channelID string) (*inbox.Dialog, error) {
 }
 
 func (t *tx) ClientByContact(channelID, externalID string) (*inbox.Client, error) {
+	if id, ok := t.pend.contacts[channelID+"\x00"+externalID]; ok {
+		return t.Client(id)
+	}
 	c := new(inbox.Client)
 	return orNil(c, t.one("client by contact", c,
 		`SELECT c.data FROM contacts k JOIN clients c ON c.id = k.client_id WHERE k.channel_id = ? AND k.external_id = ?`,
@@ -181,12 +207,18 @@ func (t *tx) MessageByExternalID(channelID, externalID string) (*inbox.Message, 
 	if externalID == "" {
 		return nil, nil
 	}
+	if id, ok := t.pend.external[channelID+"\x00"+externalID]; ok {
+		return t.pend.messages[id].Clone(), nil
+	}
 	m := new(inbox.Message)
 	return orNil(m, t.one("message by external id", m,
 		`SELECT data FROM messages WHERE channel_id = ? AND external_id = ? AND external_id <> ''`, channelID, externalID))
 }
 
 func (t *tx) OpenDialogsOfClient(clientID string) ([]*inbox.Dialog, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	return many[inbox.Dialog](t, "open dialogs",
 		`SELECT data FROM dialogs WHERE client_id = ? AND status IN ('unassigned', 'in_progress', 'snoozed') ORDER BY created_at`,
 		clientID)
@@ -194,6 +226,9 @@ func (t *tx) OpenDialogsOfClient(clientID string) ([]*inbox.Dialog, error) {
 
 // SnoozedDue returns the snoozed dialogs whose wake time has come.
 func (t *tx) SnoozedDue(now time.Time) ([]*inbox.Dialog, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	return many[inbox.Dialog](t, "snoozed dialogs",
 		`SELECT data FROM dialogs WHERE status = 'snoozed' AND snoozed_until > 0 AND snoozed_until <= ? ORDER BY snoozed_until`,
 		now.UnixMilli())

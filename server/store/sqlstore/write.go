@@ -20,11 +20,14 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 			return fmt.Errorf("take write lock: %w", err)
 		}
 	}
-	t := &tx{s: s, tx: sqlTx, ctx: ctx, seen: map[string]*inbox.Dialog{}}
+	t := &tx{s: s, tx: sqlTx, ctx: ctx, seen: map[string]*inbox.Dialog{}, pend: newPending()}
 	if err := t.loadCounters(); err != nil {
 		return err
 	}
 	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.flush(); err != nil {
 		return err
 	}
 	if err := t.saveCounters(); err != nil {
