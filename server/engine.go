@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -90,6 +91,9 @@ func (e *engine) commit(ctx context.Context, batch []*job) {
 	results := make([]wire.CommandResult, len(batch))
 	var head int64
 	err := e.st.Write(ctx, func(tx store.Tx) error {
+		if err := prefetch(tx, batch); err != nil {
+			return err
+		}
 		for i, j := range batch {
 			r, err := e.execute(tx, j)
 			if err != nil {
@@ -165,4 +169,34 @@ func (e *engine) run1(tx store.Tx, j *job) (*inbox.Outcome, error) {
 		return nil, inbox.Refuse("command.unknown_id", "%v", err)
 	}
 	return out, err
+}
+
+// prefetch lets the store load in a few queries what the batch's inbound
+// messages will look up one by one.
+func prefetch(tx store.Tx, batch []*job) error {
+	p, ok := tx.(store.Prefetcher)
+	if !ok || len(batch) < 2 {
+		return nil
+	}
+	var refs []store.InboundRef
+	for _, j := range batch {
+		if j.actor != "" || j.env.Type != "inbound.message" {
+			continue
+		}
+		var m struct {
+			ChannelID  string `json:"channelId"`
+			ExternalID string `json:"externalId"`
+			Contact    struct {
+				ExternalID string `json:"externalId"`
+			} `json:"contact"`
+		}
+		if json.Unmarshal(j.env.Payload, &m) != nil || m.ChannelID == "" {
+			continue // the command itself will refuse it
+		}
+		refs = append(refs, store.InboundRef{ChannelID: m.ChannelID, MessageExternalID: m.ExternalID, ContactExternalID: m.Contact.ExternalID})
+	}
+	if len(refs) < 2 {
+		return nil
+	}
+	return p.Prefetch(refs)
 }

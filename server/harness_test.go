@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/inbox"
 	"switchboard/server/seed"
 	"switchboard/server/store"
 	"switchboard/server/store/pgtest"
@@ -190,3 +191,5 @@ func httpDo(req *http.Request) (response, error) {
 	b, err := io.ReadAll(res.Body)
 	return response{res.StatusCode, b}, err
 }
+
+func viewerAll(org *inbox.Org) store.Viewer { return store.ViewerOf(org, "op-admin") }

@@ -140,3 +140,17 @@ func (l *Logged) Visible(v Viewer) bool {
 	}
 	return false
 }
+
+// InboundRef names what an inbound message will look up: its own external
+// id and its sender's contact on a channel.
+type InboundRef struct {
+	ChannelID         string
+	MessageExternalID string
+	ContactExternalID string
+}
+
+// Prefetcher is a Tx that can load, in a few queries, what a batch of
+// inbound messages will look up one by one (implemented by sqlstore).
+type Prefetcher interface {
+	Prefetch(refs []InboundRef) error
+}

@@ -108,6 +108,9 @@ func (t *tx) flush() error {
 		}
 	}
 	t.pend = newPending()
+	// The overlays went with the buffer, so a prefetched snapshot would now
+	// miss what was just written: drop it.
+	t.pre = nil
 	return nil
 }
 

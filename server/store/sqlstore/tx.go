@@ -29,6 +29,8 @@ type tx struct {
 	seen map[string]*inbox.Dialog
 	// pend buffers row writes until flush (see pending).
 	pend *pending
+	// pre holds what Prefetch loaded; nil without a prefetch.
+	pre *prefetched
 }
 
 // dialogBefore returns the dialog as stored before this write, or nil.
@@ -174,12 +176,18 @@ func orNil[T any](v *T, err error) (*T, error) {
 }
 
 func (t *tx) LatestDialog(clientID, channelID string) (*inbox.Dialog, error) {
-	d := new(inbox.Dialog)
-	d, err := orNil(d, t.one("latest dialog", d,
-		`SELECT data FROM dialogs WHERE client_id = ? AND channel_id = ? ORDER BY created_at DESC, number DESC LIMIT 1`,
-		clientID, channelID))
-	if err != nil {
-		return nil, err
+	var d *inbox.Dialog
+	if pd, ok := t.pre.latestOf(clientID + "\x00" + channelID); ok {
+		d = pd
+	} else {
+		var err error
+		d = new(inbox.Dialog)
+		d, err = orNil(d, t.one("latest dialog", d,
+			`SELECT data FROM dialogs WHERE client_id = ? AND channel_id = ? ORDER BY created_at DESC, number DESC LIMIT 1`,
+			clientID, channelID))
+		if err != nil {
+			return nil, err
+		}
 	}
 	if p := t.pend.latest[clientID+"\x00"+channelID]; p != nil && (d == nil || newer(p, d) || p.ID == d.ID) {
 		return p.Clone(), nil
@@ -197,6 +205,19 @@ func (t *tx) ClientByContact(channelID, externalID string) (*inbox.Client, error
 	if id, ok := t.pend.contacts[channelID+"\x00"+externalID]; ok {
 		return t.Client(id)
 	}
+	if t.pre != nil {
+		if c, ok := t.pre.contact[channelID+"\x00"+externalID]; ok {
+			if c == nil {
+				return nil, nil
+			}
+			if _, buffered := t.pend.clients[c.ID]; buffered {
+				return t.Client(c.ID)
+			}
+			cp := *c
+			cp.Contacts = slices.Clone(c.Contacts)
+			return &cp, nil
+		}
+	}
 	c := new(inbox.Client)
 	return orNil(c, t.one("client by contact", c,
 		`SELECT c.data FROM contacts k JOIN clients c ON c.id = k.client_id WHERE k.channel_id = ? AND k.external_id = ?`,
@@ -209,6 +230,14 @@ func (t *tx) MessageByExternalID(channelID, externalID string) (*inbox.Message, 
 	}
 	if id, ok := t.pend.external[channelID+"\x00"+externalID]; ok {
 		return t.pend.messages[id].Clone(), nil
+	}
+	if t.pre != nil {
+		if m, ok := t.pre.ext[channelID+"\x00"+externalID]; ok {
+			if m == nil {
+				return nil, nil
+			}
+			return m.Clone(), nil
+		}
 	}
 	m := new(inbox.Message)
 	return orNil(m, t.one("message by external id", m,
@@ -237,4 +266,13 @@ func (t *tx) SnoozedDue(now time.Time) ([]*inbox.Dialog, error) {
 func (t *tx) NextDialogNumber() int64 {
 	t.num++
 	return t.num
+}
+
+// latestOf answers LatestDialog from a prefetch, if it covered the pair.
+func (p *prefetched) latestOf(pair string) (*inbox.Dialog, bool) {
+	if p == nil {
+		return nil, false
+	}
+	d, ok := p.latest[pair]
+	return d, ok
 }
