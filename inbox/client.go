@@ -36,6 +36,9 @@ type Contact struct {
 	Kind       ChannelKind `json:"kind"`
 	ExternalID string      `json:"externalId"`       // the channel's id for the customer
 	Handle     string      `json:"handle,omitempty"` // what people read: @username, +380..., a@b.c
+	// Manual marks a contact an operator added (a phone, an e-mail): it
+	// may be edited. The others are the channel's own identities.
+	Manual bool `json:"manual,omitempty"`
 }
 
 // ClientNote is a note the team keeps on a client.
@@ -50,11 +53,15 @@ type ClientNote struct {
 // ClientTask is a to-do on a client with a due date; the Important tab lists
 // clients with tasks due today or overdue for their assignee.
 type ClientTask struct {
-	ID         string    `json:"id"`
-	ClientID   string    `json:"clientId"`
-	AssigneeID string    `json:"assigneeId"`
-	Text       string    `json:"text"`
-	DueAt      time.Time `json:"dueAt"`
-	Done       bool      `json:"done"`
-	CreatedAt  time.Time `json:"createdAt"`
+	ID         string `json:"id"`
+	ClientID   string `json:"clientId"`
+	AssigneeID string `json:"assigneeId"`
+	// CreatedByID is who set the task (the assignee, or a colleague).
+	CreatedByID string    `json:"createdById,omitempty"`
+	Text        string    `json:"text"`
+	DueAt       time.Time `json:"dueAt"`
+	Done        bool      `json:"done"`
+	DoneAt      time.Time `json:"doneAt,omitzero"`
+	DoneByID    string    `json:"doneById,omitempty"`
+	CreatedAt   time.Time `json:"createdAt"`
 }

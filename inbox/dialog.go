@@ -89,6 +89,14 @@ type Dialog struct {
 	ClosedByOperatorAt time.Time `json:"closedByOperatorAt,omitzero"` // an operator pressed Close
 	ClosedAt           time.Time `json:"closedAt,omitzero"`           // closed by anyone or anything
 	ModifiedAt         time.Time `json:"modifiedAt"`
+	// ClientRatedAt is when the customer rated the dialog (CSAT by day).
+	ClientRatedAt time.Time `json:"clientRatedAt,omitzero"`
+
+	// AwaitingSince is the client's first message the team has not yet
+	// answered; zero when no wait runs. Responses are the waits answered so
+	// far (see MetricsOn).
+	AwaitingSince time.Time     `json:"awaitingSince,omitzero"`
+	Responses     ResponseStats `json:"responses,omitzero"`
 }
 
 // IsParticipant reports whether operatorID was added to the dialog.

@@ -33,11 +33,7 @@ func (*Take) Type() string      { return "dialog.take" }
 func (c *Take) validate() error { return c.need(c.Type()) }
 
 func (c *Take) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
-	if err != nil {
-		return nil, err
-	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
+	org, op, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}
@@ -78,11 +74,7 @@ func (c *Assign) validate() error {
 }
 
 func (c *Assign) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
-	if err != nil {
-		return nil, err
-	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
+	org, op, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}
@@ -130,11 +122,7 @@ func (c *Transfer) validate() error {
 }
 
 func (c *Transfer) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
-	if err != nil {
-		return nil, err
-	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
+	org, op, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}
@@ -166,11 +154,7 @@ func (*Return) Type() string      { return "dialog.return" }
 func (c *Return) validate() error { return c.need(c.Type()) }
 
 func (c *Return) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
-	if err != nil {
-		return nil, err
-	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
+	org, op, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}
@@ -191,18 +175,26 @@ func (c *Return) Execute(r Reader, env Env) (*Outcome, error) {
 	return o, nil
 }
 
-// Close closes a dialog; it lands in the actor's Closed tab.
-type Close struct{ DialogRef }
+// Close closes a dialog; it lands in the actor's Closed tab. With
+// RequestRating the customer is sent a rating request (its message id
+// comes from the desktop, like a reply's) and the dialog awaits the
+// rating.
+type Close struct {
+	DialogRef
+	RequestRating   bool   `json:"requestRating,omitempty"`
+	RatingMessageID string `json:"ratingMessageId,omitempty"`
+}
 
-func (*Close) Type() string      { return "dialog.close" }
-func (c *Close) validate() error { return c.need(c.Type()) }
+func (*Close) Type() string { return "dialog.close" }
+func (c *Close) validate() error {
+	if c.RequestRating && c.RatingMessageID == "" {
+		return missing(c.Type(), "ratingMessageId")
+	}
+	return c.need(c.Type())
+}
 
 func (c *Close) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
-	if err != nil {
-		return nil, err
-	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
+	org, op, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}
@@ -220,28 +212,30 @@ func (c *Close) Execute(r Reader, env Env) (*Outcome, error) {
 	d.ClosedByID, d.ClosedAt, d.ClosedByOperatorAt, d.ModifiedAt = op.ID, env.Now, env.Now, env.Now
 	o := &Outcome{Dialogs: []*Dialog{d}}
 	logEvent(o, env, d, EvClosed, from, string(StatusClosed))
+	if c.RequestRating {
+		c.requestRating(org, op, d, env, o)
+	}
 	return o, nil
 }
 
-// MarkSpam force-closes a dialog as spam.
+// MarkSpam force-closes a dialog as spam: it leaves every tab but All,
+// and the client's later messages stay in it, alerting no one.
 type MarkSpam struct{ DialogRef }
 
 func (*MarkSpam) Type() string      { return "dialog.spam" }
 func (c *MarkSpam) validate() error { return c.need(c.Type()) }
 
 func (c *MarkSpam) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
-	if err != nil {
-		return nil, err
-	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
+	org, op, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}
 	if d.Status == StatusSpam {
 		return &Outcome{}, nil
 	}
-	if !mayHandle(org, op.ID, d) && !org.WorksLine(op.ID, d.LineID) {
+	// Like Close: the assignee, the line's operators while nobody has it,
+	// or a manager (a colleague's dialog is not another operator's to end).
+	if !mayHandle(org, op.ID, d) {
 		return nil, notYours(org, d)
 	}
 	from := string(d.Status)
@@ -263,11 +257,7 @@ func (*Snooze) Type() string      { return "dialog.snooze" }
 func (c *Snooze) validate() error { return c.need(c.Type()) }
 
 func (c *Snooze) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
-	if err != nil {
-		return nil, err
-	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
+	org, op, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}
@@ -312,11 +302,7 @@ func (*Wake) Type() string      { return "dialog.wake" }
 func (c *Wake) validate() error { return c.need(c.Type()) }
 
 func (c *Wake) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
-	if err != nil {
-		return nil, err
-	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
+	org, op, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,7 @@ func newMem() *mem {
 	channels := []*Channel{
 		{ID: "tg", Kind: KindTelegram, LineID: "sales", Capabilities: Capabilities{EditWindowSeconds: 3600, DeleteWindowSeconds: -1}},
 		{ID: "mail", Kind: KindEmail, LineID: "support"},
+		{ID: "wa", Name: "WhatsApp", Kind: KindWhatsApp, LineID: "support"},
 		{ID: "orphan", Kind: KindWebchat, LineID: "nowhere"},
 	}
 	ws := &Workspace{ID: "ws", ReopenMessengerHours: 48, ReopenEmailHours: 120}
@@ -122,6 +123,10 @@ func (m *mem) Template(id string) (*Template, error) {
 	return nil, fmt.Errorf("template %s: %w", id, ErrNotFound)
 }
 func (m *mem) Task(id string) (*ClientTask, error) {
+	if k, ok := m.tasks[id]; ok {
+		cp := *k
+		return &cp, nil
+	}
 	return nil, fmt.Errorf("task %s: %w", id, ErrNotFound)
 }
 func (m *mem) SnoozedDue(now time.Time) ([]*Dialog, error) {
@@ -148,9 +153,18 @@ func (m *mem) apply(o *Outcome) {
 	for _, t := range o.Templates {
 		m.templates[t.ID] = t
 	}
+	for _, k := range o.Tasks {
+		m.tasks[k.ID] = k
+	}
+	for _, t := range o.Tags {
+		m.org.Tags[t.ID] = t
+	}
 	for _, r := range o.Deleted {
-		if r.Kind == "template" {
+		switch r.Kind {
+		case "template":
 			delete(m.templates, r.ID)
+		case "task":
+			delete(m.tasks, r.ID)
 		}
 	}
 	m.events = append(m.events, o.Events...)

@@ -1,6 +1,8 @@
 package inbox
 
 import (
+	"fmt"
+	"slices"
 	"time"
 )
 
@@ -84,22 +86,28 @@ func (c *InboundMessage) Execute(r Reader, env Env) (*Outcome, error) {
 		cl = &Client{ID: env.NewID(), OriginalName: name, CreatedAt: env.Now, ModifiedAt: env.Now,
 			Contacts: []Contact{{ChannelID: ch.ID, Kind: ch.Kind, ExternalID: c.Contact.ExternalID, Handle: c.Contact.Handle}}}
 		o.Clients = append(o.Clients, cl)
+	} else if rated, err := c.rateByReply(r, org, ch, cl, env); err != nil || rated != nil {
+		return rated, err
 	}
-	d, err := c.route(r, org, ch, cl, env, o)
+	d, retired, err := c.route(r, org, ch, cl, env, o)
 	if err != nil {
 		return nil, err
 	}
 	at := env.Now
 	m := &Message{ID: env.NewID(), DialogID: d.ID, ClientID: cl.ID, ChannelID: ch.ID, Kind: MsgInbound, Text: c.Text,
-		HTML: c.HTML, Attachments: c.Attachments, ExternalID: c.ExternalID, CreatedAt: at}
+		HTML: c.HTML, Attachments: slices.Clone(c.Attachments), ExternalID: c.ExternalID, CreatedAt: at}
+	for i := range m.Attachments {
+		m.Attachments[i].ID = fmt.Sprintf("%s-%d", m.ID, i+1)
+	}
 	if c.ReplyToExternalID != "" {
 		if rm, err := r.MessageByExternalID(ch.ID, c.ReplyToExternalID); err == nil && rm != nil && rm.DialogID == d.ID {
 			m.ReplyToID = rm.ID
 		}
 	}
 	d.Unread++
+	clientWrote(d, at)
 	d.LastClientMessageAt, d.LastMessageAt, d.ModifiedAt = at, at, at
-	d.LastMessageID, d.LastMessageText, d.LastMessageFromTeam = m.ID, preview(c.Text), false
+	d.LastMessageID, d.LastMessageText, d.LastMessageFromTeam = m.ID, MessagePreview(c.Text, c.Attachments), false
 	switch d.Status {
 	case StatusUnassigned:
 		d.Detailed = DetClientWaiting
@@ -110,16 +118,21 @@ func (c *InboundMessage) Execute(r Reader, env Env) (*Outcome, error) {
 		}
 	}
 	d.ClientBlacklisted = cl.Blacklisted
-	o.Dialogs = append(o.Dialogs, d)
+	o.Dialogs = append([]*Dialog{d}, o.Dialogs...) // the message's dialog first
+	if retired != nil {
+		o.Dialogs = append(o.Dialogs, retired)
+	}
 	o.Messages = append(o.Messages, m)
 	return o, nil
 }
 
-// route finds or makes the dialog a client message belongs to.
-func (c *InboundMessage) route(r Reader, org *Org, ch *Channel, cl *Client, env Env, o *Outcome) (*Dialog, error) {
+// route finds or makes the dialog a client message belongs to. When it
+// makes one after a closed dialog that carried the blacklist flag, it also
+// returns that dialog without the flag (retired).
+func (c *InboundMessage) route(r Reader, org *Org, ch *Channel, cl *Client, env Env, o *Outcome) (d, retired *Dialog, err error) {
 	last, err := r.LatestDialog(cl.ID, ch.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if last != nil {
 		d := last.Clone()
@@ -127,39 +140,70 @@ func (c *InboundMessage) route(r Reader, org *Org, ch *Channel, cl *Client, env 
 		case d.Status == StatusSnoozed:
 			wake(org, d, env.Now)
 			logEvent(o, env, d, EvWoke, string(StatusSnoozed), string(d.Status))
-			return d, nil
+			return d, nil, nil
 		case d.Status.Open():
-			return d, nil
+			return d, nil, nil
 		case d.Status == StatusSpam:
 			// A spammer writing on: kept with the spam, alerting no one.
-			return d, nil
+			return d, nil, nil
 		case env.Now.Sub(d.ClosedAt) < time.Duration(org.ReopenWindowHours(d.LineID, ch.Kind))*time.Hour:
 			from := string(d.Status)
 			d.ClosedAt, d.ClosedByOperatorAt = time.Time{}, time.Time{}
-			if a := org.Operators[d.AssigneeID]; a != nil && a.Active {
+			pin := pinnedTo(org, cl)
+			switch a := org.Operators[d.AssigneeID]; {
+			case pin != "":
+				// The seeds: a pinned client's dialog that a colleague
+				// closed comes back to the operator it is pinned to.
+				assignTo(d, pin, env.Now)
+			case a != nil && a.Active:
 				assignTo(d, a.ID, env.Now)
-			} else {
+			default:
 				queue(d, env.Now)
 			}
 			logEvent(o, env, d, EvReopened, from, string(d.Status))
-			return d, nil
+			if pin != "" && pin != last.AssigneeID {
+				logEvent(o, env, d, EvAutoAssigned, last.AssigneeID, pin)
+			}
+			return d, nil, nil
+		}
+		if d.Detailed == DetClosing {
+			// A new dialog starts: the old one no longer awaits a rating.
+			d.Detailed, d.ModifiedAt = DetClosed, env.Now
+			retired = d
+		}
+		if d.ClientBlacklisted {
+			// Only a blacklisted client's newest dialog on a channel keeps
+			// the flag once closed (see BlacklistClient): the new one below
+			// takes it over.
+			d.ClientBlacklisted, d.ModifiedAt = false, env.Now
+			retired = d
 		}
 	}
 	line := ch.LineID
 	if org.Lines[line] == nil {
-		return nil, &Refusal{Code: "channel.no_line", Message: "The channel has no line to route dialogs to.", Args: map[string]string{"channel": ch.ID}}
+		return nil, nil, &Refusal{Code: "channel.no_line", Message: "The channel has no line to route dialogs to.", Args: map[string]string{"channel": ch.ID}}
 	}
-	d := &Dialog{ID: env.NewID(), Number: env.NextDialogNumber(), ClientID: cl.ID, ChannelID: ch.ID, LineID: line,
+	d = &Dialog{ID: env.NewID(), Number: env.NextDialogNumber(), ClientID: cl.ID, ChannelID: ch.ID, LineID: line,
 		Status: StatusUnassigned, Detailed: DetNew, CreatedAt: env.Now}
 	logEvent(o, env, d, EvCreated, "", line)
-	if p := org.Operators[cl.PinnedOperatorID]; p != nil && p.Active && !cl.Blacklisted {
-		assignTo(d, p.ID, env.Now)
-		logEvent(o, env, d, EvAutoAssigned, "", p.ID)
+	if pin := pinnedTo(org, cl); pin != "" {
+		assignTo(d, pin, env.Now)
+		logEvent(o, env, d, EvAutoAssigned, "", pin)
 	} else {
 		queue(d, env.Now)
 		logEvent(o, env, d, EvQueued, "", line)
 	}
-	return d, nil
+	return d, retired, nil
+}
+
+// pinnedTo returns the active operator a client's new and reopened
+// dialogs go straight to, or "" (not pinned, the operator deactivated, or
+// the client blacklisted: a blacklisted client's dialogs reach no one).
+func pinnedTo(org *Org, cl *Client) string {
+	if p := org.Operators[cl.PinnedOperatorID]; p != nil && p.Active && !cl.Blacklisted {
+		return p.ID
+	}
+	return ""
 }
 
 // inboundRef names a message by its channel's id for it.

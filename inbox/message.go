@@ -57,6 +57,13 @@ type Message struct {
 	CreatedAt  time.Time `json:"createdAt"`
 	EditedAt   time.Time `json:"editedAt,omitzero"`
 	DeletedAt  time.Time `json:"deletedAt,omitzero"`
+	// ChangeDelivery is the way of the operator's latest edit or delete to
+	// the customer: sending while the channel has not taken it, then sent
+	// or failed (see ChangeFailReason). Empty when the message was never
+	// changed, or changed before the channel had it (the send carries the
+	// change).
+	ChangeDelivery   Delivery `json:"changeDelivery,omitempty"`
+	ChangeFailReason string   `json:"changeFailReason,omitempty"`
 }
 
 // Clone returns a deep copy.

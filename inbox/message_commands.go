@@ -1,8 +1,10 @@
 package inbox
 
 import (
+	"errors"
 	"slices"
-	"time"
+	"strings"
+	"unicode/utf8"
 )
 
 func init() {
@@ -37,10 +39,8 @@ func (c *Send) validate() error {
 	case c.Kind != MsgOutbound && c.Kind != MsgComment && c.Kind != MsgNote:
 		return &Refusal{Code: "message.kind", Message: "A message is outbound, a comment or a note.", Args: map[string]string{"field": "kind"}}
 	}
-	for _, a := range c.Attachments {
-		if a.BlobID == "" || a.Name == "" || a.Size < 0 {
-			return &Refusal{Code: "message.attachment", Message: "An attachment needs its uploaded file, a name and a size.", Args: map[string]string{"field": "attachments"}}
-		}
+	if err := validAttachments(c.Attachments); err != nil {
+		return err
 	}
 	return checkText(c.Text, len(c.Attachments))
 }
@@ -58,13 +58,18 @@ func (c *Send) Execute(r Reader, env Env) (*Outcome, error) {
 		return nil, err
 	}
 	if c.ReplyToID != "" {
-		if m, err := r.Message(c.ReplyToID); err != nil || m.DialogID != d.ID {
+		// Someone else's private note is not there to reply to.
+		if m, err := r.Message(c.ReplyToID); err != nil || m.DialogID != d.ID || (m.Kind == MsgNote && m.AuthorID != op.ID) {
 			return nil, Refuse("message.reply_unknown", "The message you reply to is not in this dialog.")
 		}
 	}
+	atts, err := prepareAttachments(r, c.MessageID, op.ID, c.Attachments)
+	if err != nil {
+		return nil, err
+	}
 	o := &Outcome{}
 	m := &Message{ID: c.MessageID, DialogID: d.ID, ClientID: d.ClientID, ChannelID: d.ChannelID, Kind: c.Kind,
-		AuthorID: op.ID, Text: c.Text, ReplyToID: c.ReplyToID, Attachments: c.Attachments, CreatedAt: env.Now}
+		AuthorID: op.ID, Text: c.Text, ReplyToID: c.ReplyToID, Attachments: atts, CreatedAt: env.Now}
 	switch c.Kind {
 	case MsgOutbound:
 		if err := closedRefusal(d); err != nil {
@@ -72,6 +77,9 @@ func (c *Send) Execute(r Reader, env Env) (*Outcome, error) {
 		}
 		if !mayHandle(org, op.ID, d) {
 			return nil, notYours(org, d)
+		}
+		if err := channelCapabilities(org, d.ChannelID).CheckAttachments(atts); err != nil {
+			return nil, err
 		}
 		if d.AssigneeID == "" {
 			from := string(d.Status)
@@ -82,8 +90,9 @@ func (c *Send) Execute(r Reader, env Env) (*Outcome, error) {
 		if d.FirstAnswerAt.IsZero() {
 			d.FirstAnswerAt = env.Now
 		}
+		teamAnswered(d, org.Hours(d.LineID), env.Now)
 		d.LastOperatorMessageAt, d.Detailed, d.Unread = env.Now, DetOperatorAnswered, 0
-		d.LastMessageID, d.LastMessageText, d.LastMessageFromTeam = m.ID, preview(m.Text), true
+		d.LastMessageID, d.LastMessageText, d.LastMessageFromTeam = m.ID, MessagePreview(m.Text, m.Attachments), true
 		d.LastMessageAt = env.Now
 	case MsgComment:
 		for _, id := range c.Mentions {
@@ -105,7 +114,8 @@ func (c *Send) Execute(r Reader, env Env) (*Outcome, error) {
 }
 
 // EditMessage changes the text of the actor's own message, within the
-// channel's edit window for messages the client received.
+// channel's edit window for messages the client received. An edit of a
+// message the channel already has travels to it (ChangeDelivery sending).
 type EditMessage struct {
 	MessageID string `json:"messageId"`
 	Text      string `json:"text"`
@@ -119,61 +129,36 @@ func (c *EditMessage) validate() error {
 	return checkText(c.Text, 0)
 }
 
-// ownMessage loads a message of the actor that is not deleted.
-func ownMessage(r Reader, org *Org, opID, id string) (*Message, *Dialog, error) {
+// ownMessage loads a message the actor may change now: its own, not
+// deleted, within the channel's window.
+func ownMessage(r Reader, env Env, what Change, id string) (*Message, *Dialog, error) {
+	org, op, err := actor(r, env)
+	if err != nil {
+		return nil, nil, err
+	}
 	m, err := r.Message(id)
 	if err != nil {
 		return nil, nil, Refuse("message.not_found", "There is no such message.")
 	}
-	d, err := seenDialog(r, org, opID, m.DialogID)
+	d, err := seenDialog(r, org, op.ID, m.DialogID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if m.AuthorID != opID {
-		return nil, nil, Refuse("message.not_author", "Only the author may change a message.")
-	}
-	if !m.DeletedAt.IsZero() {
-		return nil, nil, Refuse("message.deleted", "The message was deleted.")
+	if err := MayChange(org.Channels[m.ChannelID], op.ID, m, what, env.Now); err != nil {
+		return nil, nil, err
 	}
 	return m.Clone(), d, nil
 }
 
-// inWindow checks a channel's edit or delete window (seconds; 0: not
-// allowed; -1: no limit) for a message the client received.
-func inWindow(m *Message, window int64, now time.Time, what string) error {
-	if m.Kind != MsgOutbound {
-		return nil
-	}
-	switch {
-	case window == 0:
-		return Refuse("message."+what+"_unsupported", "This channel cannot %s messages.", what)
-	case window > 0 && now.Sub(m.CreatedAt) > time.Duration(window)*time.Second:
-		return &Refusal{Code: "message." + what + "_window", Message: "It is too late to " + what + " this message on this channel.",
-			Args: map[string]string{"seconds": itoa(window)}}
-	}
-	return nil
-}
-
 func (c *EditMessage) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
+	m, d, err := ownMessage(r, env, ChangeEdit, c.MessageID)
 	if err != nil {
-		return nil, err
-	}
-	m, d, err := ownMessage(r, org, op.ID, c.MessageID)
-	if err != nil {
-		return nil, err
-	}
-	var window int64
-	if ch := org.Channels[m.ChannelID]; ch != nil {
-		window = ch.Capabilities.EditWindowSeconds
-	}
-	if err := inWindow(m, window, env.Now, "edit"); err != nil {
 		return nil, err
 	}
 	if m.Text == c.Text {
 		return &Outcome{}, nil
 	}
-	m.Text, m.EditedAt = c.Text, env.Now
+	m.Edit(c.Text, env.Now)
 	o := &Outcome{Messages: []*Message{m}}
 	if d.LastMessageID == m.ID {
 		d.LastMessageText, d.ModifiedAt = preview(m.Text), env.Now
@@ -182,7 +167,8 @@ func (c *EditMessage) Execute(r Reader, env Env) (*Outcome, error) {
 	return o, nil
 }
 
-// DeleteMessage deletes the actor's own message (its text and files go).
+// DeleteMessage deletes the actor's own message (its text and files go),
+// on the channel too where the channel already has it.
 type DeleteMessage struct {
 	MessageID string `json:"messageId"`
 }
@@ -196,27 +182,24 @@ func (c *DeleteMessage) validate() error {
 }
 
 func (c *DeleteMessage) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
+	m, d, err := ownMessage(r, env, ChangeDelete, c.MessageID)
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := ownMessage(r, org, op.ID, c.MessageID)
-	if err != nil {
-		return nil, err
+	m.Delete(env.Now)
+	o := &Outcome{Messages: []*Message{m}}
+	if d.LastMessageID == m.ID {
+		d.LastMessageText, d.ModifiedAt = "", env.Now
+		o.Dialogs = []*Dialog{d}
 	}
-	var window int64
-	if ch := org.Channels[m.ChannelID]; ch != nil {
-		window = ch.Capabilities.DeleteWindowSeconds
-	}
-	if err := inWindow(m, window, env.Now, "delete"); err != nil {
-		return nil, err
-	}
-	m.Text, m.HTML, m.Attachments, m.DeletedAt = "", "", nil, env.Now
-	return &Outcome{Messages: []*Message{m}}, nil
+	return o, nil
 }
 
 // StartDialog opens an outgoing dialog: the operator writes first to a
-// client on one of the client's channels.
+// client on one of the client's channels (from the Closed tab or the
+// client card), or to a phone number on a channel that can start dialogs
+// by phone (Contact set: the client owning that contact, else a new one
+// with ClientID as its id). A blacklisted client is not written to.
 type StartDialog struct {
 	DialogID  string `json:"dialogId"`
 	ClientID  string `json:"clientId"`
@@ -224,6 +207,10 @@ type StartDialog struct {
 	LineID    string `json:"lineId,omitempty"` // default: the channel's line
 	MessageID string `json:"messageId"`
 	Text      string `json:"text"`
+	// Contact is the channel identity to write to when starting by phone:
+	// ExternalID is the chat id the channel's CheckContact gave, Handle
+	// the number as people read it, Name the client's name for the team.
+	Contact *InboundContact `json:"contact,omitempty"`
 }
 
 func (*StartDialog) Type() string { return "dialog.start" }
@@ -232,6 +219,12 @@ func (c *StartDialog) validate() error {
 		if f.v == "" {
 			return missing(c.Type(), f.name)
 		}
+	}
+	if c.Contact != nil && c.Contact.ExternalID == "" {
+		return missing(c.Type(), "contact.externalId")
+	}
+	if c.Contact != nil && utf8.RuneCountInString(c.Contact.Name) > 200 {
+		return &Refusal{Code: "client.name_too_long", Message: "The name is longer than 200 characters.", Args: map[string]string{"field": "contact.name"}}
 	}
 	return checkText(c.Text, 0)
 }
@@ -244,19 +237,23 @@ func (c *StartDialog) Execute(r Reader, env Env) (*Outcome, error) {
 	if _, err := r.Dialog(c.DialogID); err == nil {
 		return &Outcome{}, nil // a resend
 	}
-	cl, err := r.Client(c.ClientID)
-	if err != nil {
-		return nil, Refuse("client.not_found", "There is no such client.")
-	}
 	ch := org.Channels[c.ChannelID]
-	if ch == nil || !slices.ContainsFunc(cl.Contacts, func(k Contact) bool { return k.ChannelID == ch.ID }) {
-		return nil, Refuse("dialog.no_contact", "The client has no contact on this channel.")
+	if ch == nil {
+		return nil, &Refusal{Code: "channel.not_found", Message: "There is no such channel.", Args: map[string]string{"channel": c.ChannelID}}
+	}
+	o := &Outcome{}
+	cl, err := c.client(r, ch, env, o)
+	if err != nil {
+		return nil, err
+	}
+	if cl.Blacklisted {
+		return nil, Refuse("client.blacklisted", "The client is blacklisted; unblock them before writing to them.")
 	}
 	line := c.LineID
 	if line == "" {
 		line = ch.LineID
 	}
-	if org.Lines[line] == nil {
+	if l := org.Lines[line]; l == nil || l.Archived {
 		return nil, &Refusal{Code: "line.not_found", Message: "There is no such line.", Args: map[string]string{"line": line}}
 	}
 	if !org.WorksLine(op.ID, line) && !org.Can(op.ID, PermDialogsManage) {
@@ -269,16 +266,67 @@ func (c *StartDialog) Execute(r Reader, env Env) (*Outcome, error) {
 			Args: map[string]string{"number": itoa(last.Number)}}
 	}
 	d := &Dialog{ID: c.DialogID, Number: env.NextDialogNumber(), ClientID: cl.ID, ChannelID: ch.ID, LineID: line,
-		Outgoing: true, ClientBlacklisted: cl.Blacklisted, CreatedAt: env.Now}
+		Outgoing: true, CreatedAt: env.Now}
 	assignTo(d, op.ID, env.Now)
 	m := &Message{ID: c.MessageID, DialogID: d.ID, ClientID: cl.ID, ChannelID: ch.ID, Kind: MsgOutbound, AuthorID: op.ID,
 		Text: c.Text, Delivery: DeliverySending, CreatedAt: env.Now}
 	d.Detailed, d.FirstAnswerAt, d.LastOperatorMessageAt, d.LastMessageAt, d.ModifiedAt = DetOperatorAnswered, env.Now, env.Now, env.Now, env.Now
 	d.LastMessageID, d.LastMessageText, d.LastMessageFromTeam = m.ID, preview(m.Text), true
-	o := &Outcome{Dialogs: []*Dialog{d}, Messages: []*Message{m}}
+	o.Dialogs, o.Messages = append(o.Dialogs, d), append(o.Messages, m)
 	logEvent(o, env, d, EvCreated, "", "outgoing")
 	logEvent(o, env, d, EvTaken, "", op.ID)
 	return o, nil
+}
+
+// client finds the client to write to: by id and one of its contacts on
+// the channel, or, when starting by phone, by the contact (a new client
+// when nobody has it; added to the client named by id when that client
+// exists but had no such contact).
+func (c *StartDialog) client(r Reader, ch *Channel, env Env, o *Outcome) (*Client, error) {
+	cl, err := r.Client(c.ClientID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		cl = nil // a Reader may hand back a zero value with the error
+	case err != nil:
+		return nil, err
+	}
+	if c.Contact == nil {
+		if cl == nil {
+			return nil, Refuse("client.not_found", "There is no such client.")
+		}
+		if !slices.ContainsFunc(cl.Contacts, func(k Contact) bool { return k.ChannelID == ch.ID }) {
+			return nil, Refuse("dialog.no_contact", "The client has no contact on this channel.")
+		}
+		return cl, nil
+	}
+	if !ch.Capabilities.StartByPhone {
+		return nil, &Refusal{Code: "channel.no_start_by_phone", Message: ch.Name + " cannot start dialogs by phone number.", Args: map[string]string{"channel": ch.Name}}
+	}
+	owner, err := r.ClientByContact(ch.ID, c.Contact.ExternalID)
+	if err != nil {
+		return nil, err
+	}
+	if owner != nil {
+		return owner, nil
+	}
+	k := Contact{ChannelID: ch.ID, Kind: ch.Kind, ExternalID: c.Contact.ExternalID, Handle: c.Contact.Handle}
+	if cl != nil {
+		cp := *cl
+		cp.Contacts = append(slices.Clone(cl.Contacts), k)
+		cp.ModifiedAt = env.Now
+		o.Clients = append(o.Clients, &cp)
+		return &cp, nil
+	}
+	name := strings.TrimSpace(c.Contact.Name)
+	if name == "" {
+		name = c.Contact.Handle
+	}
+	if name == "" {
+		name = c.Contact.ExternalID
+	}
+	cl = &Client{ID: c.ClientID, OriginalName: name, Contacts: []Contact{k}, CreatedAt: env.Now, ModifiedAt: env.Now}
+	o.Clients = append(o.Clients, cl)
+	return cl, nil
 }
 
 // MarkRead marks the client's messages in a dialog as read by the team.
@@ -288,11 +336,7 @@ func (*MarkRead) Type() string      { return "dialog.read" }
 func (c *MarkRead) validate() error { return c.need(c.Type()) }
 
 func (c *MarkRead) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
-	if err != nil {
-		return nil, err
-	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
+	_, _, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}

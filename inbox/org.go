@@ -34,8 +34,10 @@ type Operator struct {
 	// Active is false for a deactivated account: it cannot sign in, take or
 	// be assigned dialogs, and is hidden from pickers.
 	Active bool `json:"active"`
-	// Capacity is how many in-progress dialogs auto-assignment may give this
-	// operator; 0 means no limit.
+	// Capacity is how many in-progress dialogs (in every line) an operator
+	// may hold for auto-assignment to give them one more; 0 means none
+	// (the operator takes dialogs by hand only). Taking and assigning by
+	// hand know no capacity.
 	Capacity  int       `json:"capacity"`
 	Language  string    `json:"language,omitempty"`
 	AvatarURL string    `json:"avatarUrl,omitempty"`
@@ -58,7 +60,8 @@ const (
 	ShowOperatorName NameShown = "operator"
 )
 
-// AutoAssign is a line's auto-assignment mode.
+// AutoAssign is a line's auto-assignment mode: off (operators take from
+// Unassigned), round-robin or least-loaded (see Board.Choose).
 type AutoAssign string
 
 const (
@@ -125,7 +128,7 @@ type Channel struct {
 	ID          string       `json:"id"`
 	Name        string       `json:"name"`
 	Kind        ChannelKind  `json:"kind"`
-	ConnectorID string       `json:"connectorId"` // plugin id, e.g. "switchboard.webchat"
+	ConnectorID string       `json:"connectorId"` // the plugin's id in its plugin.json, e.g. "webchat"
 	LineID      string       `json:"lineId"`
 	State       ChannelState `json:"state"`
 	StateReason string       `json:"stateReason,omitempty"`
@@ -142,6 +145,7 @@ type Capabilities struct {
 	Attachments         bool     `json:"attachments"`
 	MaxAttachmentBytes  int64    `json:"maxAttachmentBytes,omitempty"`
 	AttachmentTypes     []string `json:"attachmentTypes,omitempty"` // MIME patterns, e.g. "image/*"
+	MaxAttachments      int      `json:"maxAttachments,omitempty"`  // files in one message; 0: no channel limit
 	Audio               bool     `json:"audio"`
 	Typing              bool     `json:"typing"`
 	ReadReceipts        bool     `json:"readReceipts"`

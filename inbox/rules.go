@@ -47,6 +47,20 @@ func seenDialog(r Reader, org *Org, actorID, id string) (*Dialog, error) {
 	return d.Clone(), nil
 }
 
+// actorDialog is actor and then seenDialog: the operator behind a command
+// on one dialog, and that dialog if the operator may see it.
+func actorDialog(r Reader, env Env, dialogID string) (*Org, *Operator, *Dialog, error) {
+	org, op, err := actor(r, env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d, err := seenDialog(r, org, op.ID, dialogID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return org, op, d, nil
+}
+
 func opName(org *Org, id string) string {
 	if o := org.Operators[id]; o != nil {
 		return o.Name

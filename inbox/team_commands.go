@@ -51,11 +51,7 @@ func (c *UntagDialog) Execute(r Reader, env Env) (*Outcome, error) {
 }
 
 func (c *TagRef) tag(r Reader, env Env, on bool) (*Outcome, error) {
-	org, op, err := actor(r, env)
-	if err != nil {
-		return nil, err
-	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
+	org, _, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}
@@ -94,11 +90,7 @@ func (c *AddParticipant) validate() error {
 }
 
 func (c *AddParticipant) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
-	if err != nil {
-		return nil, err
-	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
+	org, _, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}
@@ -124,26 +116,28 @@ type RateDialog struct {
 
 func (*RateDialog) Type() string { return "dialog.rate" }
 func (c *RateDialog) validate() error {
-	if c.Rating < 1 || c.Rating > 5 {
-		return &Refusal{Code: "rating.out_of_range", Message: "A rating is from 1 to 5.", Args: map[string]string{"field": "rating"}}
+	if err := validRating(c.Rating); err != nil {
+		return err
+	}
+	if err := checkRatingComment(c.Comment); err != nil {
+		return err
 	}
 	return c.need(c.Type())
 }
 
 func (c *RateDialog) Execute(r Reader, env Env) (*Outcome, error) {
-	org, op, err := actor(r, env)
+	org, op, d, err := actorDialog(r, env, c.DialogID)
 	if err != nil {
 		return nil, err
 	}
-	d, err := seenDialog(r, org, op.ID, c.DialogID)
-	if err != nil {
-		return nil, err
-	}
-	if !org.Can(op.ID, PermDialogsManage) && !org.SupervisesLine(op.ID, d.LineID) {
+	if !MayRateDialog(org, op.ID, d) {
 		return nil, Refuse("rating.not_supervisor", "Only the line's supervisors rate dialogs.")
 	}
+	if d.SupervisorRating == c.Rating && d.SupervisorComment == strings.TrimSpace(c.Comment) {
+		return &Outcome{}, nil
+	}
 	from := itoa(int64(d.SupervisorRating))
-	d.SupervisorRating, d.SupervisorComment, d.ModifiedAt = c.Rating, c.Comment, env.Now
+	d.SupervisorRating, d.SupervisorComment, d.ModifiedAt = c.Rating, strings.TrimSpace(c.Comment), env.Now
 	o := &Outcome{Dialogs: []*Dialog{d}}
 	logEvent(o, env, d, EvRated, from, itoa(int64(c.Rating)))
 	return o, nil
@@ -194,7 +188,19 @@ func (c *RenameClient) Execute(r Reader, env Env) (*Outcome, error) {
 	return &Outcome{Clients: []*Client{cl}}, nil
 }
 
-// BlacklistClient hides a client from queues and alerts (or lets it back).
+// BlacklistClient sends a client to the blacklist (On) or lets it back.
+// A blacklisted client's messages are still stored, but its dialogs leave
+// every queue and tab for the Blacklist tab and alert no one.
+//
+// As the seeds have it, the operator handling one of the client's open
+// dialogs sends the client to the blacklist from that dialog's menu;
+// unblocking happens in the Blacklist tab, which needs dialogs.manage or
+// dialogs.view_all. clients.manage allows both.
+//
+// The flag is copied onto the client's open dialogs and onto its newest
+// dialog on every channel (so a client whose dialogs are all closed still
+// shows in the Blacklist tab to be unblocked). InboundMessage keeps that
+// so: a blacklisted client's new dialog takes the flag off the one before.
 type BlacklistClient struct {
 	ClientRef
 	On bool `json:"on"`
@@ -213,23 +219,40 @@ func (c *BlacklistClient) Execute(r Reader, env Env) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !org.Can(op.ID, PermClientsManage) && !org.Can(op.ID, PermDialogsManage) {
-		return nil, Refuse("client.forbidden", "Your role may not blacklist clients.")
-	}
 	cl, err := c.load(r)
 	if err != nil {
 		return nil, err
+	}
+	dialogs, err := r.OpenDialogsOfClient(cl.ID)
+	if err != nil {
+		return nil, err
+	}
+	manager := org.Can(op.ID, PermClientsManage) || org.Can(op.ID, PermDialogsManage)
+	switch {
+	case manager:
+	case c.On && !slices.ContainsFunc(dialogs, func(d *Dialog) bool { return mayHandle(org, op.ID, d) }):
+		return nil, Refuse("client.blacklist_forbidden", "Only the operator handling the client's dialog, or someone who manages clients, may blacklist a client.")
+	case !c.On && !org.SeesAll(op.ID):
+		return nil, Refuse("client.unblock_forbidden", "Clients are unblocked in the Blacklist tab, which your role does not have.")
 	}
 	if cl.Blacklisted == c.On {
 		return &Outcome{}, nil
 	}
 	cl.Blacklisted, cl.ModifiedAt = c.On, env.Now
 	o := &Outcome{Clients: []*Client{cl}}
-	open, err := r.OpenDialogsOfClient(cl.ID)
-	if err != nil {
-		return nil, err
+	for _, k := range cl.Contacts {
+		last, err := r.LatestDialog(cl.ID, k.ChannelID)
+		if err != nil {
+			return nil, err
+		}
+		if last != nil && !slices.ContainsFunc(dialogs, func(d *Dialog) bool { return d.ID == last.ID }) {
+			dialogs = append(dialogs, last)
+		}
 	}
-	for _, d := range open {
+	for _, d := range dialogs {
+		if d.ClientBlacklisted == c.On {
+			continue
+		}
 		d = d.Clone()
 		d.ClientBlacklisted, d.ModifiedAt = c.On, env.Now
 		o.Dialogs = append(o.Dialogs, d)
@@ -238,8 +261,11 @@ func (c *BlacklistClient) Execute(r Reader, env Env) (*Outcome, error) {
 }
 
 // PinClient routes a client's new dialogs straight to one operator (empty:
-// unpin). An operator may pin a client to itself; others need
-// clients.manage or dialogs.manage.
+// unpin), as the seeds describe it: an operator pins a client to itself and
+// unpins its own; to move a client pinned to a colleague, the colleague
+// unpins it first. Someone with clients.manage or dialogs.manage (the
+// seeds' super-administrator) may also unpin anyone's client and pin a
+// client to anyone.
 type PinClient struct {
 	ClientRef
 	OperatorID string `json:"operatorId"`
@@ -267,12 +293,19 @@ func (c *PinClient) Execute(r Reader, env Env) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	self := c.OperatorID == op.ID || (c.OperatorID == "" && cl.PinnedOperatorID == op.ID)
-	if !self && !org.Can(op.ID, PermClientsManage) && !org.Can(op.ID, PermDialogsManage) {
-		return nil, Refuse("client.forbidden", "Your role may pin clients only to yourself.")
-	}
 	if cl.PinnedOperatorID == c.OperatorID {
 		return &Outcome{}, nil
+	}
+	if !org.Can(op.ID, PermClientsManage) && !org.Can(op.ID, PermDialogsManage) {
+		holder := cl.PinnedOperatorID
+		switch {
+		case c.OperatorID != "" && c.OperatorID != op.ID:
+			return nil, Refuse("client.pin_forbidden", "Your role may pin clients only to yourself.")
+		case holder != "" && holder != op.ID:
+			// Pinning over a colleague, or unpinning a colleague's client.
+			return nil, &Refusal{Code: "client.pinned_to_other", Message: "The client is pinned to " + opName(org, holder) + "; only they or an administrator may unpin it.",
+				Args: map[string]string{"operator": opName(org, holder)}}
+		}
 	}
 	cl.PinnedOperatorID, cl.ModifiedAt = c.OperatorID, env.Now
 	return &Outcome{Clients: []*Client{cl}}, nil
@@ -321,10 +354,7 @@ func (c *SaveTemplate) validate() error {
 	if c.TemplateID == "" {
 		return missing(c.Type(), "templateId")
 	}
-	if strings.TrimSpace(c.Title) == "" {
-		return missing(c.Type(), "title")
-	}
-	return checkText(c.Text, 0)
+	return checkTemplate(c.Title, c.Text)
 }
 
 func (c *SaveTemplate) Execute(r Reader, env Env) (*Outcome, error) {
@@ -337,6 +367,11 @@ func (c *SaveTemplate) Execute(r Reader, env Env) (*Outcome, error) {
 		owner = ""
 	}
 	if prev, err := r.Template(c.TemplateID); err == nil {
+		// A colleague's personal template is not ours to change, whatever
+		// the command says about it.
+		if !org.CanEditTemplate(op.ID, prev) {
+			return nil, Refuse("template.forbidden", "You may not change this template.")
+		}
 		if prev.OwnerID != owner {
 			return nil, Refuse("template.owner", "A template cannot move between personal and global.")
 		}
@@ -344,7 +379,7 @@ func (c *SaveTemplate) Execute(r Reader, env Env) (*Outcome, error) {
 	if owner == "" && !org.Can(op.ID, PermTemplatesManageGlobal) {
 		return nil, Refuse("template.forbidden", "Your role may not change the team's templates.")
 	}
-	return &Outcome{Templates: []*Template{{ID: c.TemplateID, OwnerID: owner, Title: strings.TrimSpace(c.Title), Text: c.Text}}}, nil
+	return &Outcome{Templates: []*Template{{ID: c.TemplateID, OwnerID: owner, Title: NormalizeTemplateTitle(c.Title), Text: c.Text}}}, nil
 }
 
 // DeleteTemplate removes a quick reply.
@@ -369,7 +404,7 @@ func (c *DeleteTemplate) Execute(r Reader, env Env) (*Outcome, error) {
 	if err != nil {
 		return &Outcome{}, nil // gone already
 	}
-	if (t.OwnerID == "" && !org.Can(op.ID, PermTemplatesManageGlobal)) || (t.OwnerID != "" && t.OwnerID != op.ID) {
+	if !org.CanEditTemplate(op.ID, t) {
 		return nil, Refuse("template.forbidden", "You may not delete this template.")
 	}
 	return &Outcome{Deleted: []Ref{{Kind: "template", ID: t.ID}}}, nil

@@ -31,6 +31,13 @@ var SupportedVersions = []int{1}
 // ProtocolHeader carries the client's protocol version on every request.
 const ProtocolHeader = "Switchboard-Protocol"
 
+// A pull answer repeats its page's Next and More in these headers, so a
+// client can ask for the next page while it still reads this one.
+const (
+	PullNextHeader = "Switchboard-Pull-Next"
+	PullMoreHeader = "Switchboard-Pull-More"
+)
+
 // Kind names an entity type in the change log.
 type Kind string
 
@@ -124,6 +131,9 @@ type Error struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"` // field -> code, for validation errors
+	// Args fill the placeholders of the code's translation ("max": the
+	// largest file the server takes).
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // VersionResponse is the answer to GET /api/v1/version.
@@ -151,7 +161,10 @@ const (
 	FramePresence = "presence" // both ways: OperatorID, Online
 	FrameTyping   = "typing"   // both ways: DialogID, OperatorID, Typing
 	FrameViewing  = "viewing"  // both ways: DialogID, OperatorID, Viewing
-	FrameAlert    = "alert"    // server -> client: Text (e.g. a channel failed)
+	// FrameClientTyping says the customer of DialogID is typing (server to
+	// desktop); it holds a few seconds unless repeated.
+	FrameClientTyping = "client_typing"
+	FrameAlert        = "alert" // server -> client: Text (e.g. a channel failed)
 )
 
 // Frame is one message on the live WebSocket. Which fields are set depends
