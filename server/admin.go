@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/mail"
@@ -17,17 +16,9 @@ import (
 	"switchboard/wire"
 )
 
-// OrgView is GET /api/v1/admin/org: the workspace structure for the admin
-// screens.
-type OrgView struct {
-	Workspace *inbox.Workspace  `json:"workspace"`
-	Operators []*inbox.Operator `json:"operators"`
-	Roles     []*inbox.Role     `json:"roles"`
-	Groups    []*inbox.Group    `json:"groups"`
-	Lines     []*inbox.Line     `json:"lines"`
-	Channels  []*inbox.Channel  `json:"channels"`
-	Tags      []*inbox.Tag      `json:"tags"`
-}
+// OrgView is GET /api/v1/admin/org: the workspace structure for the
+// admin screens.
+type OrgView = wire.AdminOrg
 
 func sorted[T any](m map[string]*T, id func(*T) string) []*T {
 	out := make([]*T, 0, len(m))
@@ -58,6 +49,24 @@ func (s *Server) adminOrg(w http.ResponseWriter, r *http.Request, op string) err
 	return nil
 }
 
+// adminConnectors is GET /api/v1/admin/connectors: the installed connector
+// plugins a channel may use, with their settings schemas.
+func (s *Server) adminConnectors(w http.ResponseWriter, r *http.Request, op string) error {
+	org, err := s.st.Org(r.Context())
+	if err != nil {
+		return err
+	}
+	if !org.Can(op, inbox.PermChannelsManage) {
+		return errorf(http.StatusForbidden, "auth.forbidden", "Only operators who manage channels may see the installed connectors.")
+	}
+	out := []wire.Connector{}
+	if fn := s.connectors.Load(); fn != nil {
+		out = append(out, (*fn)(r.Context())...)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 // OperatorInput is the body of PUT /api/v1/admin/operators/{id}. Password
 // is required for a new operator and optional otherwise.
 type OperatorInput struct {
@@ -69,6 +78,10 @@ type OperatorInput struct {
 	Language string `json:"language,omitempty"`
 	Password string `json:"password,omitempty"`
 }
+
+// MaxCapacity is the most in-progress dialogs auto-assignment may give
+// one operator.
+const MaxCapacity = 100
 
 // adminKinds maps the path's plural to the wire kind and the permission
 // that changes it.
@@ -153,7 +166,12 @@ func (s *Server) adminPut(w http.ResponseWriter, r *http.Request, op string) err
 	if err != nil {
 		return err
 	}
-	s.hub.committed(seq)
+	s.committed(seq)
+	if ak.kind == wire.KindLine || ak.kind == wire.KindOperator || ak.kind == wire.KindGroup {
+		// A line switched to auto-assignment, a capacity raised or a
+		// group joined: give out what now fits.
+		go s.eng.sweep(s.ctx)
+	}
 	writeJSON(w, http.StatusOK, v)
 	return nil
 }
@@ -185,8 +203,8 @@ func validOperator(org *inbox.Org, actor, id string, in OperatorInput) (*inbox.O
 	if org.Roles[in.Role] == nil {
 		return nil, false, fieldError("role", "unknown", "Choose one of the workspace's roles.")
 	}
-	if in.Capacity < 0 || in.Capacity > 1000 {
-		return nil, false, fieldError("capacity", "out_of_range", "Capacity must be between 0 (no limit) and 1000.")
+	if in.Capacity < 0 || in.Capacity > MaxCapacity {
+		return nil, false, fieldError("capacity", "out_of_range", "Capacity is how many dialogs auto-assignment may give the operator at once: a whole number from 0 (none, only by hand) to 100.")
 	}
 	if in.Language != "" && !slices.Contains([]string{"en", "ru", "uk"}, in.Language) {
 		return nil, false, fieldError("language", "unknown", "The language must be en, ru or uk.")
@@ -272,6 +290,15 @@ func (s *Server) decodeOrgEntity(w http.ResponseWriter, r *http.Request, org *in
 		if v.NameShown != inbox.ShowLineName && v.NameShown != inbox.ShowOperatorName {
 			return nil, fieldError("nameShown", "invalid", "Show either the line's or the operator's name.")
 		}
+		if v.ReopenHours < 0 || v.ReopenHours > 8760 {
+			return nil, fieldError("reopenHours", "out_of_range", "The reopen window is from 0 to 8760 hours (0: the workspace's).")
+		}
+		if v.BusinessHours != nil && v.BusinessHours.Problem() != "" {
+			return nil, fieldError("businessHours", "invalid", v.BusinessHours.Problem())
+		}
+		if v.AutoAssign != inbox.AutoAssignOff && v.AutoAssign != inbox.AutoAssignRoundRobin && v.AutoAssign != inbox.AutoAssignLeastLoaded {
+			return nil, fieldError("autoAssign", "invalid", "Auto-assignment is off, round-robin or least-loaded.")
+		}
 		v.ID = id
 		return &v, validName("name", v.Name)
 	case wire.KindChannel:
@@ -287,6 +314,12 @@ func (s *Server) decodeOrgEntity(w http.ResponseWriter, r *http.Request, org *in
 		}
 		if v.State == "" {
 			v.State = inbox.ChannelActive
+		}
+		// Capabilities are the connector's word, recorded when the channel
+		// runs; an admin's form does not change them.
+		v.Capabilities = inbox.Capabilities{}
+		if prev := org.Channels[id]; prev != nil {
+			v.Capabilities = prev.Capabilities
 		}
 		v.ID = id
 		return &v, validName("name", v.Name)
@@ -310,8 +343,7 @@ func (s *Server) timers(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			id := "wake-" + NewID()
-			_, _ = s.eng.submit(ctx, "", []wire.CommandEnvelope{{ID: id, Type: "dialog.wake_due", Payload: json.RawMessage(`{}`)}})
+			_ = s.runTimers(ctx)
 		}
 	}
 }

@@ -24,6 +24,9 @@ type engine struct {
 	now      func() time.Time
 	jobs     chan *job
 	onCommit func(head int64)
+	// lastMilli is the time given to the previous operator command, in
+	// Unix milliseconds; only the writer goroutine touches it.
+	lastMilli int64
 }
 
 const maxBatch = 256
@@ -32,6 +35,10 @@ type job struct {
 	actor string // "" for the system (connector events, timers)
 	env   wire.CommandEnvelope
 	done  chan wire.CommandResult
+	// sweep, instead of a command, asks for a pass of auto-assignment over
+	// every auto-assigning line (an operator came online, a line or a
+	// capacity changed).
+	sweep bool
 }
 
 func newEngine(st store.Store, now func() time.Time, onCommit func(int64)) *engine {
@@ -91,18 +98,30 @@ func (e *engine) commit(ctx context.Context, batch []*job) {
 	results := make([]wire.CommandResult, len(batch))
 	var head int64
 	err := e.st.Write(ctx, func(tx store.Tx) error {
+		head = 0
 		if err := prefetch(tx, batch); err != nil {
 			return err
 		}
+		var touched []*inbox.Outcome
+		sweep := false
 		for i, j := range batch {
-			r, err := e.execute(tx, j)
+			if j.sweep {
+				sweep = true
+				continue
+			}
+			r, out, err := e.execute(tx, j)
 			if err != nil {
 				return err
 			}
 			results[i] = r
 			head = max(head, r.Seq)
+			if out != nil {
+				touched = append(touched, out)
+			}
 		}
-		return nil
+		seq, err := e.autoAssign(tx, touched, sweep)
+		head = max(head, seq)
+		return err
 	})
 	if err != nil {
 		if len(batch) > 1 {
@@ -129,32 +148,33 @@ func (e *engine) commit(ctx context.Context, batch []*job) {
 // make them idempotent themselves (a message is stored once per channel and
 // external id), and recording every inbound message would double the
 // writes of the busiest path.
-func (e *engine) execute(tx store.Tx, j *job) (wire.CommandResult, error) {
+func (e *engine) execute(tx store.Tx, j *job) (wire.CommandResult, *inbox.Outcome, error) {
 	record := j.actor != ""
 	if record {
 		if prev, err := tx.CommandResult(j.env.ID); err != nil {
-			return wire.CommandResult{}, err
+			return wire.CommandResult{}, nil, err
 		} else if prev != nil {
-			return *prev, nil
+			return *prev, nil, nil
 		}
 	}
 	res := wire.CommandResult{ID: j.env.ID}
 	out, err := e.run1(tx, j)
 	if ref, ok := inbox.AsRefusal(err); ok {
 		res.Code, res.Message, res.Args = ref.Code, ref.Message, ref.Args
+		out = nil
 	} else if err != nil {
-		return res, err
+		return res, nil, err
 	} else {
 		seq, err := tx.Apply(out)
 		if err != nil {
-			return res, err
+			return res, nil, err
 		}
 		res.OK, res.Seq = true, seq
 	}
 	if !record {
-		return res, nil
+		return res, out, nil
 	}
-	return res, tx.SaveCommandResult(j.actor, res)
+	return res, out, tx.SaveCommandResult(j.actor, res)
 }
 
 func (e *engine) run1(tx store.Tx, j *job) (*inbox.Outcome, error) {
@@ -162,13 +182,34 @@ func (e *engine) run1(tx store.Tx, j *job) (*inbox.Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := cmd.Execute(tx, inbox.Env{Now: e.now(), ActorID: j.actor, NewID: NewID, NextDialogNumber: tx.NextDialogNumber})
+	now := e.now()
+	if j.actor != "" {
+		now = e.operatorClock(now)
+	}
+	out, err := cmd.Execute(tx, inbox.Env{Now: now, ActorID: j.actor, NewID: tx.NewID, NextDialogNumber: tx.NextDialogNumber})
 	if errors.Is(err, inbox.ErrNotFound) {
 		// A rule looked up something that is not there: the command names
 		// an unknown id.
 		return nil, inbox.Refuse("command.unknown_id", "%v", err)
 	}
 	return out, err
+}
+
+// operatorClock gives an operator command a time at least a millisecond
+// after the previous operator command's. The store keeps times to the
+// millisecond and lists messages by time, so without it the commands of
+// one request (an outbox sent after a while offline) would tie and come
+// out in the order of their random ids. Operators act at human pace, so
+// the clock runs ahead of the wall clock only for the length of a burst.
+// (Connector events are not bumped: at thousands a second the clock
+// would run away.)
+func (e *engine) operatorClock(now time.Time) time.Time {
+	if ms := now.UnixMilli(); ms > e.lastMilli {
+		e.lastMilli = ms
+		return now
+	}
+	e.lastMilli++
+	return time.UnixMilli(e.lastMilli).In(now.Location())
 }
 
 // prefetch lets the store load in a few queries what the batch's inbound

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,6 +106,40 @@ func TestCommandsAreIdempotentAndOrdered(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("the retried send stored %d messages, want 1", n)
+		}
+	})
+}
+
+// TestOneRequestsMessagesKeepTheirOrder: an outbox sent in one request
+// (the desktop back online) lists in the order it was written, though the
+// messages are stored within the same millisecond and their ids sort the
+// other way.
+func TestOneRequestsMessagesKeepTheirOrder(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		tok := e.login("taras@demo.switchboard")
+		var req wire.CommandsRequest
+		var want []string
+		for i := range 20 {
+			id := fmt.Sprintf("m-order-%02d", 20-i) // ids sort against the order written
+			want = append(want, id)
+			payload, _ := json.Marshal(map[string]string{"messageId": id, "dialogId": "dl-demo-03", "kind": "comment", "text": fmt.Sprint("line ", i)})
+			req.Commands = append(req.Commands, wire.CommandEnvelope{ID: "c-" + id, Type: "message.send", Payload: payload})
+		}
+		if code, body := e.call("POST", "/api/v1/commands", tok, req); code != 200 {
+			t.Fatalf("commands = %d %s", code, body)
+		}
+		msgs, err := e.st.Messages(t.Context(), "dl-demo-03")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range msgs {
+			if strings.HasPrefix(m.ID, "m-order-") {
+				got = append(got, m.ID)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("messages listed as %v, want %v", got, want)
 		}
 	})
 }

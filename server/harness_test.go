@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +52,10 @@ type env struct {
 }
 
 // both runs fn against a demo server on each backend.
-func both(t *testing.T, fn func(t *testing.T, e *env)) {
+func both(t *testing.T, fn func(t *testing.T, e *env)) { bothWith(t, nil, fn) }
+
+// bothWith is both with the server's Config adjusted by configure.
+func bothWith(t *testing.T, configure func(*Config), fn func(t *testing.T, e *env)) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			st := b.open(t)
@@ -59,23 +63,39 @@ func both(t *testing.T, fn func(t *testing.T, e *env)) {
 			if err := seed.Demo(context.Background(), st, now); err != nil {
 				t.Fatal(err)
 			}
-			srv := New(Config{Store: st, HostKey: "host-secret"})
-			ctx, cancel := context.WithCancel(context.Background())
-			go srv.Run(ctx)
-			ts := httptest.NewServer(srv.Handler())
-			t.Cleanup(func() {
-				ts.CloseClientConnections()
-				ts.Close()
-				cancel()
-				_ = st.Close()
-			})
-			fn(t, &env{t: t, st: st, srv: srv, ts: ts, now: now})
+			cfg := Config{Store: st, HostKey: "host-secret"}
+			if configure != nil {
+				configure(&cfg)
+			}
+			t.Cleanup(func() { _ = st.Close() }) // after the server stops
+			fn(t, serve(t, cfg, now))
 		})
 	}
 }
 
+// serve runs a server with cfg over HTTP until the test ends.
+func serve(t *testing.T, cfg Config, now time.Time) *env {
+	srv := New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	go srv.Run(ctx)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		ts.CloseClientConnections()
+		ts.Close()
+		cancel()
+	})
+	return &env{t: t, st: cfg.Store, srv: srv, ts: ts, now: now}
+}
+
 // call makes a request; body may be a string (sent raw) or a value (JSON).
 func (e *env) call(method, path, token string, body any) (int, []byte) {
+	e.t.Helper()
+	code, out, _ := e.callH(method, path, token, body)
+	return code, out
+}
+
+// callH is call that also returns the answer's header.
+func (e *env) callH(method, path, token string, body any) (int, []byte, http.Header) {
 	e.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -102,7 +122,7 @@ func (e *env) call(method, path, token string, body any) (int, []byte) {
 	}
 	defer res.Body.Close()
 	out, _ := io.ReadAll(res.Body)
-	return res.StatusCode, out
+	return res.StatusCode, out, res.Header
 }
 
 // login signs a demo operator in and returns the token.
@@ -138,13 +158,16 @@ func (e *env) pull(token string, after int64) []wire.Change {
 	e.t.Helper()
 	var all []wire.Change
 	for {
-		code, body := e.call("GET", "/api/v1/sync/pull?limit=7&after="+itoa(after), token, nil)
+		code, body, h := e.callH("GET", "/api/v1/sync/pull?limit=7&after="+itoa(after), token, nil)
 		if code != 200 {
 			e.t.Fatalf("pull = %d %s", code, body)
 		}
 		var p wire.PullResponse
 		if err := json.Unmarshal(body, &p); err != nil {
 			e.t.Fatal(err)
+		}
+		if h.Get(wire.PullNextHeader) != itoa(p.Next) || h.Get(wire.PullMoreHeader) != strconv.FormatBool(p.More) {
+			e.t.Fatalf("pull headers next=%q more=%q, body next=%d more=%v", h.Get(wire.PullNextHeader), h.Get(wire.PullMoreHeader), p.Next, p.More)
 		}
 		all = append(all, p.Changes...)
 		after = p.Next

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,7 +30,14 @@ type hub struct {
 	mu     sync.Mutex
 	head   int64 // the newest seq fanned out
 	subs   map[*sub]struct{}
-	online map[string]int // operator id -> open connections
+	online map[string]int // operator id -> open connections here
+	// remote is who the database last said is online on any instance;
+	// anywhere is remote and online together: the presence every
+	// connection is told about.
+	remote, anywhere map[string]bool
+	// presenceChanged says the online set changed; true when somebody
+	// came online (their lines then get a pass of auto-assignment).
+	presenceChanged chan bool
 }
 
 // sub is one live connection.
@@ -49,7 +57,9 @@ func (s *sub) drop() { s.once.Do(func() { close(s.closed) }) }
 const subBuffer = 1024
 
 func newHub(st store.Store, log *slog.Logger) *hub {
-	return &hub{st: st, log: log, wake: make(chan struct{}, 1), subs: map[*sub]struct{}{}, online: map[string]int{}}
+	return &hub{st: st, log: log, wake: make(chan struct{}, 1), subs: map[*sub]struct{}{}, online: map[string]int{},
+		remote: map[string]bool{}, anywhere: map[string]bool{},
+		presenceChanged: make(chan bool, 1)}
 }
 
 // committed tells the hub the log grew (to head, or beyond).
@@ -182,10 +192,14 @@ func (h *hub) join(op string) (*sub, int64, []string) {
 	h.subs[s] = struct{}{}
 	h.online[op]++
 	if h.online[op] == 1 {
-		h.broadcast(wire.Frame{Type: wire.FramePresence, OperatorID: op, Online: true}, nil)
+		if !h.anywhere[op] {
+			h.anywhere[op] = true
+			h.broadcast(wire.Frame{Type: wire.FramePresence, OperatorID: op, Online: true}, nil)
+		}
+		h.notePresence(true)
 	}
-	var online []string
-	for id := range h.online {
+	online := make([]string, 0, len(h.anywhere))
+	for id := range h.anywhere {
 		online = append(online, id)
 	}
 	return s, s.from, online
@@ -198,8 +212,73 @@ func (h *hub) leave(s *sub) {
 	h.online[s.op]--
 	if h.online[s.op] <= 0 {
 		delete(h.online, s.op)
-		h.broadcast(wire.Frame{Type: wire.FramePresence, OperatorID: s.op, Online: false}, nil)
+		// Offline is told once the database says the operator is connected
+		// to no instance (reconcile, right after the presence is saved).
+		h.notePresence(false)
 	}
+}
+
+// reconcile takes who the database says is online on any instance (when
+// ok; else the last answer stands), adds who is connected here, and tells
+// every connection who came and who went.
+func (h *hub) reconcile(db []string, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ok {
+		h.remote = make(map[string]bool, len(db))
+		for _, id := range db {
+			h.remote[id] = true
+		}
+	}
+	now := make(map[string]bool, len(h.remote)+len(h.online))
+	for id := range h.remote {
+		now[id] = true
+	}
+	for id := range h.online {
+		now[id] = true
+	}
+	var came, went []string
+	for id := range now {
+		if !h.anywhere[id] {
+			came = append(came, id)
+		}
+	}
+	for id := range h.anywhere {
+		if !now[id] {
+			went = append(went, id)
+		}
+	}
+	slices.Sort(came)
+	slices.Sort(went)
+	for _, id := range came {
+		h.broadcast(wire.Frame{Type: wire.FramePresence, OperatorID: id, Online: true}, nil)
+	}
+	for _, id := range went {
+		h.broadcast(wire.Frame{Type: wire.FramePresence, OperatorID: id, Online: false}, nil)
+	}
+	h.anywhere = now
+}
+
+// notePresence signals a change of the online set, merging with a signal
+// still pending. h.mu is held.
+func (h *hub) notePresence(cameOnline bool) {
+	select {
+	case old := <-h.presenceChanged:
+		cameOnline = cameOnline || old
+	default:
+	}
+	h.presenceChanged <- cameOnline
+}
+
+// onlineNow lists the operators connected to this instance.
+func (h *hub) onlineNow() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]string, 0, len(h.online))
+	for id := range h.online {
+		out = append(out, id)
+	}
+	return out
 }
 
 // broadcast sends a frame to every subscriber that passes keep (nil: all).
@@ -213,9 +292,13 @@ func (h *hub) broadcast(f wire.Frame, keep func(*sub) bool) {
 	}
 }
 
-// relay passes a typing or viewing frame to those who see the dialog.
+// relay passes a typing or viewing frame to those who see the dialog,
+// leaving out the operator it came from (f.OperatorID; from is its
+// connection when it came from here).
 func (h *hub) relay(org *inbox.Org, d *inbox.Dialog, from *sub, f wire.Frame) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.broadcast(f, func(s *sub) bool { return s != from && s.op != from.op && org.SeesDialog(s.op, d) })
+	h.broadcast(f, func(s *sub) bool {
+		return s != from && (f.OperatorID == "" || s.op != f.OperatorID) && org.SeesDialog(s.op, d)
+	})
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,8 +34,15 @@ type Config struct {
 	HostKey string
 	// Now is the clock (tests move it).
 	Now func() time.Time
+	// DevClock, when set, is the clock instead of Now, and the API serves
+	// GET and POST /api/v1/dev/clock to read and move it. Tests and demos
+	// only (switchboard-server --dev-clock).
+	DevClock *DevClock
 	// SessionTTL is how long a sign-in lasts; default 30 days.
 	SessionTTL time.Duration
+	// MaxFileBytes is the largest file an operator may upload; default
+	// DefaultMaxFileBytes.
+	MaxFileBytes int64
 }
 
 // Server serves the API. Start its background work with Run.
@@ -48,6 +56,22 @@ type Server struct {
 	mux    *http.ServeMux
 	ctx    context.Context
 	cancel context.CancelFunc
+	// onCommit are told, besides the hub, when the log grew here or on
+	// another instance; set before Run.
+	onCommit []func(head int64)
+	// connectors lists the installed connector plugins; set by the relay,
+	// empty when this server hosts none.
+	connectors atomic.Pointer[func(ctx context.Context) []wire.Connector]
+	// contacts asks a channel's connector about a phone or address; set by
+	// the relay, nil when this server hosts no channels.
+	contacts atomic.Pointer[ContactChecker]
+	// instance names this server among the instances on one database, so
+	// it does not relay its own signals twice; its presence rows carry it.
+	instance string
+	// asked are the questions this instance put to the others.
+	asked pending
+	// othersPresence is told when another instance's operators changed.
+	othersPresence chan struct{}
 }
 
 // New builds a server; call Run to start its writer, hub and timers.
@@ -55,16 +79,23 @@ func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	if cfg.DevClock != nil {
+		cfg.Now = cfg.DevClock.Now
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 30 * 24 * time.Hour
 	}
+	if cfg.MaxFileBytes <= 0 {
+		cfg.MaxFileBytes = DefaultMaxFileBytes
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Log, limit: newLoginLimiter(cfg.Now), ctx: ctx, cancel: cancel}
+	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Log, limit: newLoginLimiter(cfg.Now), ctx: ctx, cancel: cancel, instance: newInstanceID(),
+		othersPresence: make(chan struct{}, 1)}
 	s.hub = newHub(cfg.Store, cfg.Log)
-	s.eng = newEngine(cfg.Store, cfg.Now, s.hub.committed)
+	s.eng = newEngine(cfg.Store, cfg.Now, s.committed)
 	s.routes()
 	return s
 }
@@ -77,9 +108,38 @@ func (s *Server) Run(ctx context.Context) {
 	}()
 	go s.eng.run(s.ctx)
 	go s.hub.run(s.ctx)
-	go func() { _ = s.st.Listen(s.ctx, s.hub.committed) }()
+	go func() { _ = s.st.Listen(s.ctx, s.committed) }()
+	go func() { _ = s.st.ListenSignals(s.ctx, s.heardSignal) }()
 	go s.timers(s.ctx)
+	go s.purgeUploads(s.ctx)
+	go s.presence(s.ctx)
 	<-s.ctx.Done()
+}
+
+// committed is told the log grew, here or on another instance.
+func (s *Server) committed(head int64) {
+	s.hub.committed(head)
+	for _, fn := range s.onCommit {
+		fn(head)
+	}
+}
+
+// OnCommit registers fn to be told whenever the change log grew, through
+// this instance or another one on the same database. Call before Run; fn
+// must not block.
+func (s *Server) OnCommit(fn func(head int64)) { s.onCommit = append(s.onCommit, fn) }
+
+// SetConnectorCatalog tells the server how to list the installed connector
+// plugins (the relay's catalog) for the admin's channel screens. Call
+// before Run.
+func (s *Server) SetConnectorCatalog(fn func(ctx context.Context) []wire.Connector) {
+	s.connectors.Store(&fn)
+}
+
+// Submit runs system commands (connector events, timers) through the same
+// writer as the API's commands, one result per envelope.
+func (s *Server) Submit(ctx context.Context, envs []wire.CommandEnvelope) ([]wire.CommandResult, error) {
+	return s.eng.submit(ctx, "", envs)
 }
 
 // Close stops background work.
@@ -110,9 +170,24 @@ func (s *Server) routes() {
 	m.Handle("POST /api/v1/commands", s.authed(s.commands))
 	m.Handle("GET /api/v1/dialogs/{id}", s.authed(s.getDialog))
 	m.Handle("GET /api/v1/dialogs/{id}/messages", s.authed(s.getMessages))
+	m.Handle("POST /api/v1/files", s.authed(s.uploadFile))
+	m.Handle("GET /api/v1/files/{id}", s.authed(s.getFile))
 	m.Handle("GET /api/v1/admin/org", s.authed(s.adminOrg))
 	m.Handle("PUT /api/v1/admin/{kind}/{id}", s.authed(s.adminPut))
+	m.Handle("GET /api/v1/admin/channels/{id}/settings", s.authed(s.getChannelSettings))
+	m.Handle("PUT /api/v1/admin/channels/{id}/settings", s.authed(s.putChannelSettings))
+	m.Handle("GET /api/v1/admin/connectors", s.authed(s.adminConnectors))
+	m.Handle("GET /api/v1/reports/dialogs", s.authed(s.dialogReport))
+	m.Handle("GET /api/v1/reports/analytics", s.authed(s.analytics))
+	m.Handle("GET /api/v1/admin/smtp", s.authed(s.getSMTP))
+	m.Handle("PUT /api/v1/admin/smtp", s.authed(s.putSMTP))
+	m.Handle("POST /api/v1/dialogs/{id}/export/email", s.authed(s.exportEmail))
 	m.Handle("POST /api/v1/ingest", s.open(s.ingest))
+	m.Handle("POST /api/v1/channels/{id}/check-contact", s.authed(s.checkContact))
+	if s.cfg.DevClock != nil {
+		m.Handle("GET /api/v1/dev/clock", s.open(s.getDevClock))
+		m.Handle("POST /api/v1/dev/clock", s.open(s.moveDevClock))
+	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(http.StatusNotFound, "request.not_found", "There is no %s %s in this API.", r.Method, r.URL.Path))
 	})

@@ -45,6 +45,14 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, op string) error {
 	if err != nil {
 		return err
 	}
+	// The head is read before the operator's sight, and the page reports
+	// no later head: every resync up to the reported head is reflected in
+	// the sight this page was filtered by. A desktop pulling from 0 relies
+	// on it to skip the resyncs it does not need (docs/sync.md).
+	head, err := s.st.Head(r.Context())
+	if err != nil {
+		return err
+	}
 	v, err := s.viewer(r.Context(), op)
 	if err != nil {
 		return err
@@ -53,7 +61,11 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, op string) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	p.Head = min(p.Head, head)
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set(wire.PullNextHeader, strconv.FormatInt(p.Next, 10))
+	h.Set(wire.PullMoreHeader, strconv.FormatBool(p.More))
 	_, err = w.Write(encodePull(p))
 	return err
 }
@@ -214,6 +226,6 @@ func (s *Server) readFrames(ctx context.Context, cancel func(), c *websocket.Con
 		}
 		f.OperatorID = from.op
 		f.Changes, f.Text = nil, ""
-		s.hub.relay(org, d, from, f)
+		s.relayFrame(ctx, org, d, from, f)
 	}
 }

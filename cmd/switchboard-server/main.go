@@ -24,7 +24,9 @@ import (
 	"syscall"
 	"time"
 
+	"switchboard/plugins/manifest"
 	"switchboard/server"
+	"switchboard/server/relay"
 	"switchboard/server/seed"
 	"switchboard/server/store"
 	"switchboard/server/store/sqlstore"
@@ -41,7 +43,9 @@ func main() {
 
 type options struct {
 	listen, data, db, hostKey string
-	demo                      bool
+	plugins, trusted          string
+	demo, devClock            bool
+	maxFileMB                 int64
 	email, password, name, ws string
 }
 
@@ -55,10 +59,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("switchboard-server "+cmd, flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8750", "address to serve the API on")
-	fs.StringVar(&o.data, "data", defaultDataDir(), "data directory (the SQLite file, attachments)")
+	fs.StringVar(&o.data, "data", defaultDataDir(), "data directory (the SQLite file with the attachments, plugin state)")
 	fs.StringVar(&o.db, "db", "", "database: empty for SQLite in the data directory, or postgres://...")
 	fs.StringVar(&o.hostKey, "host-key", os.Getenv("SWITCHBOARD_HOST_KEY"), "key connector hosts use to post inbound events")
 	fs.BoolVar(&o.demo, "demo", false, "fill an empty database with the demo workspace")
+	fs.BoolVar(&o.devClock, "dev-clock", false, "tests and demos only: a clock that POST /api/v1/dev/clock moves forward")
+	fs.Int64Var(&o.maxFileMB, "max-file-mb", server.DefaultMaxFileBytes>>20, "the largest attachment operators may upload, in MiB (files are kept in the database)")
+	fs.StringVar(&o.plugins, "plugins", "", "connector plugins folder, watched for plugins dropped in (default DATA/plugins; \"off\" hosts none)")
+	fs.StringVar(&o.trusted, "trusted", "", "trusted publishers file, lines of \"publisher public-key\" (default DATA/trusted-publishers)")
 	if cmd == "init" {
 		fs.StringVar(&o.email, "email", "", "the first admin's e-mail")
 		fs.StringVar(&o.password, "password", "", "the first admin's password (8+ characters)")
@@ -84,6 +92,25 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return serve(ctx, st, where, o, out)
 	}
 	return fmt.Errorf("unknown command %q (want run or init)", cmd)
+}
+
+// newRelay hosts the connector plugins of the plugins folder, trusting the
+// publishers of the trusted file.
+func newRelay(srv *server.Server, st store.Store, o options, log *slog.Logger) (*relay.Relay, error) {
+	dir, trustFile := o.plugins, o.trusted
+	if dir == "" {
+		dir = filepath.Join(o.data, "plugins")
+	}
+	if trustFile == "" {
+		trustFile = filepath.Join(o.data, "trusted-publishers")
+	}
+	trusted, err := manifest.LoadTrusted(trustFile)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("hosting connector plugins", "folder", dir, "trusted_publishers", len(trusted))
+	return relay.New(relay.Config{Server: srv, Store: st, PluginsDir: dir, DataDir: filepath.Join(o.data, "relay"),
+		Trusted: trusted, Log: log})
 }
 
 func defaultDataDir() string {
@@ -128,10 +155,22 @@ func serve(ctx context.Context, st store.Store, where string, o options, out io.
 	if org.Workspace == nil {
 		log.Warn("no workspace yet: run `switchboard-server init --email you@example.com --password ...` or start with --demo")
 	}
-	srv := server.New(server.Config{Store: st, Log: log, HostKey: o.hostKey})
+	cfg := server.Config{Store: st, Log: log, HostKey: o.hostKey, MaxFileBytes: o.maxFileMB << 20}
+	if o.devClock {
+		cfg.DevClock = new(server.DevClock)
+		log.Warn("dev clock on: anyone who reaches this server may move its time (POST /api/v1/dev/clock)")
+	}
+	srv := server.New(cfg)
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return err
+	}
+	if o.plugins != "off" {
+		r, err := newRelay(srv, st, o, log)
+		if err != nil {
+			return err
+		}
+		go func() { _ = r.Run(ctx) }()
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Run(ctx)

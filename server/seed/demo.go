@@ -64,10 +64,26 @@ var demoDialogs = []demoDialog{
 	{"Daniel Brooks", "daniel.b@example.net", "ch-email", inbox.StatusClosed, "op-james", []string{
 		"c:Please cancel my subscription.",
 		"o:Done — your subscription is cancelled. Sorry to see you go!"}},
+	// Ірина Мельник again (dl-demo-04's client), earlier on WhatsApp: one
+	// client on two channels, for the client card's history.
+	{"Ірина Мельник", "+380931112233", "ch-whatsapp", inbox.StatusClosed, "op-taras", []string{
+		"c:Добрий день! Замовлення №5120 ще не відправили?",
+		"o:Вітаю! Відправляємо сьогодні, номер накладної надішлю ввечері."}},
 }
 
 // Demo fills an empty database with the demo workspace.
 func Demo(ctx context.Context, st store.Store, now time.Time) error {
+	if err := demoWorkspace(ctx, st, now); err != nil {
+		return err
+	}
+	// The website chat serves its customer page here (see scripts/demo).
+	return st.PutChannelSettings(ctx, "ch-webchat", []byte(`{"listen":"`+DemoWebchatListen+`","title":"Demo Shop"}`))
+}
+
+// DemoWebchatListen is where the demo's website chat serves customers.
+const DemoWebchatListen = "127.0.0.1:8090"
+
+func demoWorkspace(ctx context.Context, st store.Store, now time.Time) error {
 	hash, err := password.Hash(DemoPassword)
 	if err != nil {
 		return err
@@ -98,10 +114,10 @@ func Demo(ctx context.Context, st store.Store, now time.Time) error {
 		w.put(wire.KindLine, "line-support", &inbox.Line{ID: "line-support", Name: "Підтримка", OperatorGroupIDs: []string{"g-support"}, SupervisorGroupIDs: sup, NameShown: inbox.ShowLineName})
 		w.put(wire.KindLine, "line-intl", &inbox.Line{ID: "line-intl", Name: "International", OperatorGroupIDs: []string{"g-intl"}, SupervisorGroupIDs: sup, NameShown: inbox.ShowOperatorName})
 		for _, c := range []inbox.Channel{
-			{ID: "ch-telegram", Name: "Telegram @demo_shop_bot", Kind: inbox.KindTelegram, ConnectorID: "switchboard.telegram", LineID: "line-sales"},
-			{ID: "ch-whatsapp", Name: "WhatsApp +380 44 000 00 00", Kind: inbox.KindWhatsApp, ConnectorID: "switchboard.whatsapp", LineID: "line-support"},
-			{ID: "ch-webchat", Name: "Site chat", Kind: inbox.KindWebchat, ConnectorID: "switchboard.webchat", LineID: "line-support"},
-			{ID: "ch-email", Name: "support@demo.switchboard", Kind: inbox.KindEmail, ConnectorID: "switchboard.email", LineID: "line-intl"},
+			{ID: "ch-telegram", Name: "Telegram @demo_shop_bot", Kind: inbox.KindTelegram, ConnectorID: "telegram", LineID: "line-sales"},
+			{ID: "ch-whatsapp", Name: "WhatsApp +380 44 000 00 00", Kind: inbox.KindWhatsApp, ConnectorID: "whatsapp", LineID: "line-support"},
+			{ID: "ch-webchat", Name: "Site chat", Kind: inbox.KindWebchat, ConnectorID: "webchat", LineID: "line-support"},
+			{ID: "ch-email", Name: "support@demo.switchboard", Kind: inbox.KindEmail, ConnectorID: "email", LineID: "line-intl"},
 		} {
 			c.State = inbox.ChannelActive
 			w.put(wire.KindChannel, c.ID, &c)
@@ -110,26 +126,52 @@ func Demo(ctx context.Context, st store.Store, now time.Time) error {
 		w.put(wire.KindTag, "tag-vip", &inbox.Tag{ID: "tag-vip", Name: "VIP", Color: "#f0ad4e"})
 		lineOf := map[string]string{"ch-telegram": "line-sales", "ch-whatsapp": "line-support", "ch-webchat": "line-support", "ch-email": "line-intl"}
 		kindOf := map[string]inbox.ChannelKind{"ch-telegram": inbox.KindTelegram, "ch-whatsapp": inbox.KindWhatsApp, "ch-webchat": inbox.KindWebchat, "ch-email": inbox.KindEmail}
+		clients := demoClients(kindOf)
 		for i, dd := range demoDialogs {
-			w.apply(demoOutcome(i, dd, lineOf[dd.channel], kindOf[dd.channel], now, tx.NextDialogNumber()))
+			w.apply(demoOutcome(i, dd, clients[dd.client], lineOf[dd.channel], now, tx.NextDialogNumber()))
 		}
 		w.apply(&inbox.Outcome{Templates: []*inbox.Template{
 			{ID: "tpl-hello-ru", Title: "Приветствие", Text: "Здравствуйте, {client.name}! Меня зовут {operator.name}, чем могу помочь?"},
 			{ID: "tpl-hello-uk", Title: "Привітання", Text: "Вітаю, {client.name}! Мене звати {operator.name}, чим можу допомогти?"},
 			{ID: "tpl-hello-en", Title: "Greeting", Text: "Hi {client.name}! I'm {operator.name}, how can I help?"},
+			{ID: "tpl-wait-ru", Title: "Уточняю информацию", Text: "{client.name}, минуту — уточняю и вернусь с ответом."},
+			{ID: "tpl-wait-uk", Title: "Уточнюю інформацію", Text: "{client.name}, хвилинку — уточню і повернуся з відповіддю."},
+			{ID: "tpl-return-ru", Title: "Возврат заказа", Text: "Оформить возврат можно в течение 14 дней: ответьте на это сообщение номером заказа, и мы пришлём курьера. Номер вашего обращения — {dialog.number}."},
+			{ID: "tpl-bye-ru", Title: "Прощание", Text: "Спасибо за обращение, {client.name}! Если появятся вопросы — пишите, линия «{line.name}» на связи."},
+			{ID: "tpl-bye-uk", Title: "Прощання", Text: "Дякуємо за звернення, {client.name}! Якщо будуть питання — пишіть, лінія «{line.name}» на зв'язку."},
+			{ID: "tpl-bye-en", Title: "Closing", Text: "Thanks for reaching out, {client.name}! Your case number is {dialog.number}; just reply if anything else comes up."},
+			{ID: "tpl-anna-delivery", OwnerID: "op-anna", Title: "Доставка завтра", Text: "{client.name}, заказ передан курьеру, привезут завтра до 18:00."},
 		}})
 		return w.err
 	})
 }
 
-func demoOutcome(i int, dd demoDialog, line string, kind inbox.ChannelKind, now time.Time, number int64) *inbox.Outcome {
+// demoClients makes one client per name: cl-demo-NN after the first
+// dialog by that name, with a contact on each of its dialogs' channels.
+func demoClients(kindOf map[string]inbox.ChannelKind) map[string]*inbox.Client {
+	out := map[string]*inbox.Client{}
+	for i, dd := range demoDialogs {
+		c := out[dd.client]
+		if c == nil {
+			c = &inbox.Client{ID: fmt.Sprintf("cl-demo-%02d", i+1), OriginalName: dd.client}
+			out[dd.client] = c
+		}
+		c.Contacts = append(c.Contacts, inbox.Contact{ChannelID: dd.channel, Kind: kindOf[dd.channel], ExternalID: dd.handle, Handle: dd.handle})
+	}
+	return out
+}
+
+func demoOutcome(i int, dd demoDialog, client *inbox.Client, line string, now time.Time, number int64) *inbox.Outcome {
 	start := now.Add(-time.Duration(len(demoDialogs)-i) * 37 * time.Minute)
-	cid, did := fmt.Sprintf("cl-demo-%02d", i+1), fmt.Sprintf("dl-demo-%02d", i+1)
-	c := &inbox.Client{ID: cid, OriginalName: dd.client, CreatedAt: start, ModifiedAt: start,
-		Contacts: []inbox.Contact{{ChannelID: dd.channel, Kind: kind, ExternalID: dd.handle, Handle: dd.handle}}}
+	if dd.status == inbox.StatusClosed && client.ID != fmt.Sprintf("cl-demo-%02d", i+1) {
+		start = now.Add(-50 * time.Hour) // a returning client's earlier dialog
+	}
+	cid, did := client.ID, fmt.Sprintf("dl-demo-%02d", i+1)
+	c := *client // the last put wins: the earlier dialog comes last
+	c.CreatedAt, c.ModifiedAt = start, start
 	d := &inbox.Dialog{ID: did, Number: number, ClientID: cid, ChannelID: dd.channel, LineID: line, Status: dd.status,
 		AssigneeID: dd.assignee, CreatedAt: start, QueuedAt: start, ModifiedAt: start}
-	o := &inbox.Outcome{Clients: []*inbox.Client{c}, Dialogs: []*inbox.Dialog{d}}
+	o := &inbox.Outcome{Clients: []*inbox.Client{&c}, Dialogs: []*inbox.Dialog{d}}
 	o.Events = append(o.Events, &inbox.DialogEvent{ID: did + "-ev-created", DialogID: did, Type: inbox.EvCreated, At: start},
 		&inbox.DialogEvent{ID: did + "-ev-queued", DialogID: did, Type: inbox.EvQueued, To: line, At: start})
 	at := start
@@ -141,6 +183,9 @@ func demoOutcome(i int, dd demoDialog, line string, kind inbox.ChannelKind, now 
 			m.Kind, m.ExternalID = inbox.MsgInbound, fmt.Sprintf("demo-%s-%d", did, j)
 			d.Unread++
 			d.LastClientMessageAt = at
+			if d.AwaitingSince.IsZero() {
+				d.AwaitingSince = at // the wait the next answer ends (inbox's response times)
+			}
 			d.Detailed = inbox.DetClientWaiting
 			if !d.FirstAnswerAt.IsZero() {
 				d.Detailed = inbox.DetClientWaitingAgain
@@ -150,6 +195,13 @@ func demoOutcome(i int, dd demoDialog, line string, kind inbox.ChannelKind, now 
 			d.Unread, d.LastOperatorMessageAt, d.Detailed = 0, at, inbox.DetOperatorAnswered
 			if d.FirstAnswerAt.IsZero() {
 				d.FirstAnswerAt = at
+			}
+			if !d.AwaitingSince.IsZero() { // demo lines have no business hours: both clocks agree
+				w := at.Sub(d.AwaitingSince).Milliseconds()
+				r := &d.Responses
+				r.Count, r.TotalMs, r.MaxMs = r.Count+1, r.TotalMs+w, max(r.MaxMs, w)
+				r.BusinessTotalMs, r.BusinessMaxMs = r.TotalMs, r.MaxMs
+				d.AwaitingSince = time.Time{}
 			}
 		case "n:":
 			m.Kind, m.AuthorID = inbox.MsgComment, dd.assignee

@@ -104,6 +104,9 @@ func (t *tx) Apply(o *inbox.Outcome) (int64, error) {
 }
 
 func (t *tx) putClient(c *inbox.Client) error {
+	if err := t.dropLostContacts(c); err != nil {
+		return err
+	}
 	if err := t.upsert("clients", []string{"id"}, []any{c.ID}, c); err != nil {
 		return err
 	}
@@ -115,18 +118,56 @@ func (t *tx) putClient(c *inbox.Client) error {
 	return t.log(store.Logged{Change: wire.Change{Kind: wire.KindClient, ID: c.ID, Op: wire.OpPut}, Everyone: true}, c)
 }
 
-func (t *tx) putDialog(org *inbox.Org, d *inbox.Dialog) error {
-	prev, err := t.dialogBefore(d.ID)
-	if err != nil {
+// dropLostContacts deletes the routes of the contacts a client no longer
+// has (an operator edited a phone or an address), so a customer writing
+// from the old one is not taken for this client. It compares with what
+// this write read or put; a client it never read loses nothing.
+func (t *tx) dropLostContacts(c *inbox.Client) error {
+	prev := t.contactsOf[c.ID]
+	t.contactsOf[c.ID] = slices.Clone(c.Contacts)
+	var lost []inbox.Contact
+	for _, k := range prev {
+		if !slices.ContainsFunc(c.Contacts, func(n inbox.Contact) bool { return n.ChannelID == k.ChannelID && n.ExternalID == k.ExternalID }) {
+			lost = append(lost, k)
+		}
+	}
+	if len(lost) == 0 {
+		return nil
+	}
+	if err := t.flush(); err != nil {
 		return err
+	}
+	for _, k := range lost {
+		if err := t.exec(`DELETE FROM contacts WHERE channel_id = ? AND external_id = ? AND client_id = ?`, k.ChannelID, k.ExternalID, c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) putDialog(org *inbox.Org, d *inbox.Dialog) error {
+	var prev *inbox.Dialog
+	if t.fresh[d.ID] || (d.Number > t.num0 && d.Number <= t.num) {
+		// Minted or numbered by this write: a new dialog, stored before
+		// only if an earlier command of this write put it. No query for what cannot
+		// be there (every new customer's dialog would cost a round trip).
+		prev = t.seen[d.ID]
+	} else {
+		var err error
+		if prev, err = t.dialogBefore(d.ID); err != nil {
+			return err
+		}
 	}
 	var snoozed int64
 	if d.Status == inbox.StatusSnoozed && !d.SnoozedUntil.IsZero() {
 		snoozed = d.SnoozedUntil.UnixMilli()
 	}
 	if err := t.upsert("dialogs",
-		[]string{"id", "client_id", "channel_id", "line_id", "status", "snoozed_until", "number", "created_at"},
-		[]any{d.ID, d.ClientID, d.ChannelID, d.LineID, string(d.Status), snoozed, d.Number, d.CreatedAt.UnixMilli()}, d); err != nil {
+		dialogCols, append([]any{d.ID, d.ClientID, d.ChannelID, d.LineID, string(d.Status), snoozed, d.Number, d.CreatedAt.UnixMilli()},
+			append(reportValues(d), metricValues(org, d)...)...), d); err != nil {
+		return err
+	}
+	if err := t.putDialogTags(prev, d); err != nil {
 		return err
 	}
 	if err := t.log(dialogScope(d, store.Logged{Change: wire.Change{Kind: wire.KindDialog, ID: d.ID, Op: wire.OpPut}}), d); err != nil {
@@ -191,8 +232,22 @@ func (t *tx) putMessage(d *inbox.Dialog, m *inbox.Message) error {
 		return err
 	}
 	t.pend.messages[m.ID] = m
+	if queued(m) {
+		// Queued for the host holding the channel, in the same
+		// transaction as the message: a message (or its edit or delete)
+		// is never stored unsent and unqueued.
+		t.pend.put("dispatch", "message_id", []string{"message_id", "channel_id", "client_id", "created_at", "reply_to_id", "change_version"}, 1,
+			[]any{m.ID, m.ChannelID, m.ClientID, m.CreatedAt.UnixMilli(), m.ReplyToID, inbox.ChangeVersion(m)})
+	}
 	if m.ExternalID != "" {
 		t.pend.external[m.ChannelID+"\x00"+m.ExternalID] = m.ID
+	}
+	for _, a := range m.Attachments {
+		if a.BlobID == "" {
+			continue
+		}
+		// Who may fetch a file follows the messages carrying it.
+		t.pend.put("message_files", "file_id, message_id", messageFileCols, 2, []any{a.BlobID, m.ID, m.DialogID})
 	}
 	l := dialogScope(d, store.Logged{Change: wire.Change{Kind: wire.KindMessage, ID: m.ID, Op: wire.OpPut}})
 	if m.Kind == inbox.MsgNote {
@@ -200,6 +255,13 @@ func (t *tx) putMessage(d *inbox.Dialog, m *inbox.Message) error {
 		l.UserID, l.LineID, l.Members = m.AuthorID, "", nil
 	}
 	return t.log(l, m)
+}
+
+// queued reports whether a message has something for its channel to do:
+// an outbound message to send, or an edit or delete of one the channel has.
+func queued(m *inbox.Message) bool {
+	return m.Kind == inbox.MsgOutbound &&
+		((m.Delivery == inbox.DeliverySending && m.ExternalID == "") || m.ChangeDelivery == inbox.DeliverySending)
 }
 
 // remove deletes an entity and logs the removal with the scope its last
@@ -378,6 +440,8 @@ func splitMembers(s string) []string {
 }
 
 var contactCols = []string{"channel_id", "external_id", "client_id"}
+
+var messageFileCols = []string{"file_id", "message_id", "dialog_id"}
 
 // newer reports whether dialog a is the newer of a client's dialogs on a
 // channel, by the order LatestDialog uses.

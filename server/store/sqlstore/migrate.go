@@ -46,6 +46,85 @@ var migrations = []string{
 		dialog_id TEXT NOT NULL, data TEXT NOT NULL);
 	CREATE UNIQUE INDEX changes_entity ON changes (kind, id, user_id);
 	CREATE INDEX changes_dialog ON changes (dialog_id) WHERE dialog_id <> '';`,
+	// 2: hosting connectors — the outbound queue (written with the message),
+	// channel settings (secrets: never in the change log) and channel leases.
+	`CREATE TABLE dispatch (
+		message_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, client_id TEXT NOT NULL, created_at BIGINT NOT NULL);
+	CREATE INDEX dispatch_channel ON dispatch (channel_id, created_at);
+	CREATE TABLE channel_settings (channel_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+	CREATE TABLE leases (channel_id TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL);`,
+	// 3: reports aggregate dialogs in SQL, so the report timestamps and
+	// who holds the dialog get columns (unix ms, 0 = not yet); existing rows
+	// are filled from their JSON by backfillDialogReportColumns.
+	`ALTER TABLE dialogs ADD COLUMN assignee_id TEXT NOT NULL DEFAULT '';
+	ALTER TABLE dialogs ADD COLUMN outgoing INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE dialogs ADD COLUMN started_at BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE dialogs ADD COLUMN first_answer_at BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE dialogs ADD COLUMN closed_at BIGINT NOT NULL DEFAULT 0;
+	CREATE INDEX dialogs_created ON dialogs (created_at);`,
+	// 4 (export and ratings): workspace settings that hold secrets, such as
+	// the SMTP server the export by e-mail sends through; never in the log.
+	`CREATE TABLE workspace_secrets (name TEXT PRIMARY KEY, data TEXT NOT NULL);`,
+	// 5 (composer: replies, edits and deletes reach the channel): a queued
+	// message names the message it replies to, and the queue also holds
+	// edits and deletes, keyed by the change they carry (inbox.ChangeVersion)
+	// so a newer change is never taken off the queue by an older one's send.
+	`ALTER TABLE dispatch ADD COLUMN reply_to_id TEXT NOT NULL DEFAULT '';
+	ALTER TABLE dispatch ADD COLUMN change_version BIGINT NOT NULL DEFAULT 0;`,
+	// 6 (attachments): files content-addressed by SHA-256, their bytes in
+	// chunks under a key of their upload (an upload that never finished
+	// leaves chunks no file names, purged later), who uploaded each (an
+	// operator may attach only files they uploaded), and which messages
+	// carry each (an operator may fetch a file of a message they see).
+	// BYTEA is PostgreSQL's binary type; SQLite stores the bytes as a BLOB.
+	`CREATE TABLE files (
+		id TEXT PRIMARY KEY, size BIGINT NOT NULL, type TEXT NOT NULL, blob_key TEXT NOT NULL, created_at BIGINT NOT NULL);
+	CREATE TABLE file_chunks (
+		blob_key TEXT NOT NULL, n INTEGER NOT NULL, data BYTEA NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (blob_key, n));
+	CREATE INDEX file_chunks_created ON file_chunks (created_at);
+	CREATE TABLE file_uploads (
+		file_id TEXT NOT NULL, operator_id TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (file_id, operator_id));
+	CREATE TABLE message_files (
+		file_id TEXT NOT NULL, message_id TEXT NOT NULL, dialog_id TEXT NOT NULL, PRIMARY KEY (file_id, message_id));`,
+	// 7 (auto-assignment): who is online, per server instance until an
+	// expiry the instance renews (a dead instance's operators stop counting
+	// when it passes); each line's auto-assignment history (n orders every
+	// auto-assignment of the workspace: the newest per line is the
+	// round-robin cursor, the newest per operator the least-loaded
+	// tie-break); and the waiting queue of a line by index.
+	`CREATE TABLE presence (
+		operator_id TEXT NOT NULL, instance_id TEXT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (operator_id, instance_id));
+	CREATE INDEX presence_instance ON presence (instance_id);
+	CREATE TABLE auto_assigned (
+		line_id TEXT NOT NULL, operator_id TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (line_id, operator_id));
+	CREATE INDEX dialogs_line_status ON dialogs (line_id, status);`,
+	// 8 (reports): each dialog's metrics as inbox.MetricsOn counts them on
+	// its line's business hours (ms; -1 = none yet), its accumulated
+	// response times, its customer rating and when it came, and its tags in
+	// their own table, so the reports aggregate in SQL without reading JSON
+	// or messages. Filled for existing dialogs by backfillDialogMetrics.
+	// dialogs_report holds every column a report reads, so a report over a
+	// period reads that index alone, never the rows with their JSON.
+	`ALTER TABLE dialogs ADD COLUMN frt_ms BIGINT NOT NULL DEFAULT -1;
+	ALTER TABLE dialogs ADD COLUMN resolution_ms BIGINT NOT NULL DEFAULT -1;
+	ALTER TABLE dialogs ADD COLUMN resp_count INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE dialogs ADD COLUMN resp_total_ms BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE dialogs ADD COLUMN resp_max_ms BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE dialogs ADD COLUMN client_rating INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE dialogs ADD COLUMN rated_at BIGINT NOT NULL DEFAULT 0;
+	CREATE TABLE dialog_tags (
+		dialog_id TEXT NOT NULL, tag_id TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (dialog_id, tag_id));
+	CREATE INDEX dialog_tags_created ON dialog_tags (created_at);
+	CREATE INDEX dialogs_report ON dialogs (created_at, line_id, channel_id, assignee_id, status, outgoing, started_at,
+		first_answer_at, closed_at, frt_ms, resolution_ms, resp_count, resp_total_ms, resp_max_ms, client_rating, id);
+	CREATE INDEX dialogs_rated ON dialogs (rated_at, client_rating, line_id, channel_id, assignee_id);`,
+}
+
+// afterMigration runs Go code after a migration's SQL, in its transaction,
+// where SQL alone would differ between the two databases.
+var afterMigration = map[int]func(ctx context.Context, tx *sql.Tx, d dialect) error{
+	3: backfillDialogReportColumns,
+	8: backfillDialogMetrics,
 }
 
 // migrate brings the schema up to date in one transaction. lock, when set,
@@ -75,6 +154,11 @@ func migrate(ctx context.Context, db *sql.DB, d dialect, lock string) error {
 	for i := have; i < len(migrations); i++ {
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
 			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if fn := afterMigration[i+1]; fn != nil {
+			if err := fn(ctx, tx, d); err != nil {
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO schema_version (version) VALUES (?)`), i+1); err != nil {
 			return fmt.Errorf("migration %d: record version: %w", i+1, err)

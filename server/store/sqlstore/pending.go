@@ -33,7 +33,7 @@ type pendingTable struct {
 
 // flushOrder is the order tables are written in (no foreign keys, but a
 // stable order keeps statements cacheable).
-var flushOrder = []string{"clients", "contacts", "dialogs", "messages", "events", "notes", "tasks", "templates", "changes"}
+var flushOrder = []string{"clients", "contacts", "dialogs", "messages", "dispatch", "message_files", "events", "notes", "tasks", "templates", "changes"}
 
 func newPending() *pending {
 	return &pending{
@@ -85,7 +85,7 @@ func toKey(v any) string {
 }
 
 // flushChunk is how many rows go into one INSERT: few enough that no
-// database's parameter limit is near (11 columns x 200 = 2200).
+// database's parameter limit is near (21 columns x 200 = 4200).
 const flushChunk = 200
 
 // flush writes every buffered row and clears the buffer.

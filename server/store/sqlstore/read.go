@@ -218,12 +218,31 @@ func (s *Store) Dialog(ctx context.Context, id string) (*inbox.Dialog, error) {
 	return d, json.Unmarshal([]byte(data), d)
 }
 
+// Client reads one committed client.
+func (s *Store) Client(ctx context.Context, id string) (*inbox.Client, error) {
+	var data string
+	err := s.r.QueryRowContext(ctx, s.d.rebind(`SELECT data FROM clients WHERE id = ?`), id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("client %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read client %s: %w", id, err)
+	}
+	c := new(inbox.Client)
+	return c, json.Unmarshal([]byte(data), c)
+}
+
 // Messages reads a dialog's messages, oldest first.
 func (s *Store) Messages(ctx context.Context, dialogID string) ([]*inbox.Message, error) {
 	rows, err := s.r.QueryContext(ctx, s.d.rebind(`SELECT data FROM messages WHERE dialog_id = ? ORDER BY created_at, id`), dialogID)
 	if err != nil {
 		return nil, fmt.Errorf("read messages of %s: %w", dialogID, err)
 	}
+	return scanMessages(rows)
+}
+
+// scanMessages decodes rows of one column, a message's JSON, and closes them.
+func scanMessages(rows *sql.Rows) ([]*inbox.Message, error) {
 	defer rows.Close()
 	var out []*inbox.Message
 	for rows.Next() {
@@ -238,4 +257,22 @@ func (s *Store) Messages(ctx context.Context, dialogID string) ([]*inbox.Message
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// ContactDialog reads the newest dialog of the client who has the contact
+// externalID on channelID.
+func (s *Store) ContactDialog(ctx context.Context, channelID, externalID string) (*inbox.Dialog, error) {
+	var data string
+	err := s.r.QueryRowContext(ctx, s.d.rebind(`SELECT d.data FROM contacts k
+		JOIN dialogs d ON d.client_id = k.client_id AND d.channel_id = k.channel_id
+		WHERE k.channel_id = ? AND k.external_id = ?
+		ORDER BY d.created_at DESC, d.number DESC LIMIT 1`), channelID, externalID).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("dialog of contact %s on %s: %w", externalID, channelID, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read dialog of contact %s on %s: %w", externalID, channelID, err)
+	}
+	d := new(inbox.Dialog)
+	return d, json.Unmarshal([]byte(data), d)
 }

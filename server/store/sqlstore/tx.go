@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"github.com/google/uuid"
+
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -31,6 +33,30 @@ type tx struct {
 	pend *pending
 	// pre holds what Prefetch loaded; nil without a prefetch.
 	pre *prefetched
+	// fresh holds the ids this write minted (NewID): nothing is stored
+	// under them, so reads about them need not ask the database.
+	fresh map[string]bool
+	// contactsOf holds the contacts of each client this write read or
+	// put, so putting the client again can drop the contacts it lost.
+	contactsOf map[string][]inbox.Contact
+}
+
+// knowClient records a client's contacts as read, unless this write
+// already knows newer ones.
+func (t *tx) knowClient(c *inbox.Client) {
+	if c == nil {
+		return
+	}
+	if _, ok := t.contactsOf[c.ID]; !ok {
+		t.contactsOf[c.ID] = slices.Clone(c.Contacts)
+	}
+}
+
+// NewID mints the id of an entity this write creates.
+func (t *tx) NewID() string {
+	id := uuid.Must(uuid.NewV7()).String()
+	t.fresh[id] = true
+	return id
 }
 
 // dialogBefore returns the dialog as stored before this write, or nil.
@@ -137,7 +163,11 @@ func (t *tx) Client(id string) (*inbox.Client, error) {
 		return &cp, nil
 	}
 	c := new(inbox.Client)
-	return c, t.one("client "+id, c, `SELECT data FROM clients WHERE id = ?`, id)
+	if err := t.one("client "+id, c, `SELECT data FROM clients WHERE id = ?`, id); err != nil {
+		return nil, err
+	}
+	t.knowClient(c)
+	return c, nil
 }
 
 func (t *tx) Message(id string) (*inbox.Message, error) {
@@ -179,6 +209,9 @@ func (t *tx) LatestDialog(clientID, channelID string) (*inbox.Dialog, error) {
 	var d *inbox.Dialog
 	if pd, ok := t.pre.latestOf(clientID + "\x00" + channelID); ok {
 		d = pd
+	} else if t.fresh[clientID] {
+		// A client this write created has no stored dialogs: a new
+		// customer's message costs no query here.
 	} else {
 		var err error
 		d = new(inbox.Dialog)
@@ -213,15 +246,18 @@ func (t *tx) ClientByContact(channelID, externalID string) (*inbox.Client, error
 			if _, buffered := t.pend.clients[c.ID]; buffered {
 				return t.Client(c.ID)
 			}
+			t.knowClient(c)
 			cp := *c
 			cp.Contacts = slices.Clone(c.Contacts)
 			return &cp, nil
 		}
 	}
 	c := new(inbox.Client)
-	return orNil(c, t.one("client by contact", c,
+	c, err := orNil(c, t.one("client by contact", c,
 		`SELECT c.data FROM contacts k JOIN clients c ON c.id = k.client_id WHERE k.channel_id = ? AND k.external_id = ?`,
 		channelID, externalID))
+	t.knowClient(c)
+	return c, err
 }
 
 func (t *tx) MessageByExternalID(channelID, externalID string) (*inbox.Message, error) {

@@ -20,7 +20,8 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 			return fmt.Errorf("take write lock: %w", err)
 		}
 	}
-	t := &tx{s: s, tx: sqlTx, ctx: ctx, seen: map[string]*inbox.Dialog{}, pend: newPending()}
+	t := &tx{s: s, tx: sqlTx, ctx: ctx, seen: map[string]*inbox.Dialog{}, pend: newPending(),
+		fresh: map[string]bool{}, contactsOf: map[string][]inbox.Contact{}}
 	if err := t.loadCounters(); err != nil {
 		return err
 	}
@@ -32,12 +33,6 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	if err := t.saveCounters(); err != nil {
 		return err
-	}
-	if t.seq != t.seq0 && s.notifyChannel != "" {
-		// Delivered to listeners when (and only if) the transaction commits.
-		if _, err := sqlTx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, s.notifyChannel, fmt.Sprint(t.seq)); err != nil {
-			return fmt.Errorf("notify: %w", err)
-		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -69,17 +64,19 @@ func (t *tx) loadCounters() error {
 	return rows.Err()
 }
 
+// saveCounters writes back the counters that moved and, on PostgreSQL,
+// tells the other instances the log grew (delivered when, and only if,
+// the transaction commits) — one round trip for both.
 func (t *tx) saveCounters() error {
-	for _, c := range []struct {
-		k        string
-		old, now int64
-	}{{"seq", t.seq0, t.seq}, {"dialog_number", t.num0, t.num}, {"org_version", t.orgVer0, t.orgVer}} {
-		if c.old == c.now {
-			continue
-		}
-		if err := t.exec(`UPDATE meta SET v = ? WHERE k = ?`, c.now, c.k); err != nil {
-			return err
-		}
+	if t.seq == t.seq0 && t.num == t.num0 && t.orgVer == t.orgVer0 {
+		return nil
 	}
-	return nil
+	const update = `UPDATE meta SET v = CASE k WHEN 'seq' THEN CAST(? AS BIGINT) WHEN 'dialog_number' THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END
+		WHERE k IN ('seq', 'dialog_number', 'org_version')`
+	args := []any{t.seq, t.num, t.orgVer}
+	if t.seq == t.seq0 || t.s.notifyChannel == "" {
+		return t.exec(update, args...)
+	}
+	q := `WITH saved AS (` + update + ` RETURNING k) SELECT pg_notify(?, ?) FROM (SELECT count(*) FROM saved) s`
+	return t.exec(q, append(args, t.s.notifyChannel, fmt.Sprint(t.seq))...)
 }
