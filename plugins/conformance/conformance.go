@@ -151,7 +151,7 @@ func Check(ctx context.Context, binary string, opts Options) []Result {
 		if err != nil {
 			r.Detail, r.Skipped = err.Error(), false
 		} else if skip {
-			r.Detail = "needs Options.Inbound"
+			r.Detail = "needs a way to make the channel receive (Options.Inbound, or -inbound-url of switchboard-plugin conformance)"
 		}
 		results = append(results, r)
 		return err == nil

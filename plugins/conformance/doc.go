@@ -11,6 +11,6 @@
 //		})
 //	}
 //
-// Check returns the results without a *testing.T, for the sb-conformance
+// Check returns the results without a *testing.T, for the switchboard-plugin
 // command and for tests of the kit itself.
 package conformance

@@ -113,7 +113,18 @@ func (c *catalog) start(ctx context.Context, wg *sync.WaitGroup) error {
 // load verifies the plugin in folder and puts it in the catalog, or records
 // why it was refused.
 func (c *catalog) load(folder string) {
-	v, err := manifest.Load(filepath.Join(c.cfg.PluginsDir, folder), c.cfg.Trusted, Protocols, c.cfg.Platform)
+	v, err := c.verify(folder)
+	c.put(folder, v, err)
+}
+
+// verify loads and verifies the plugin in folder.
+func (c *catalog) verify(folder string) (*manifest.Verified, error) {
+	return manifest.Load(filepath.Join(c.cfg.PluginsDir, folder), c.cfg.Trusted, Protocols, c.cfg.Platform)
+}
+
+// put records what verify found in folder: the plugin, or why it was
+// refused.
+func (c *catalog) put(folder string, v *manifest.Verified, err error) {
 	c.mu.Lock()
 	var ev PluginEvent
 	switch {

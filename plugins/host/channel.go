@@ -145,6 +145,7 @@ func (h *Host) newChannel(ch Channel) (*channel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("channel %s: %w", ch.ID, err)
 	}
+	svc.store = h.cfg.Blobs
 	c.svc = svc
 	if c.dir != "" {
 		if b, err := os.ReadFile(filepath.Join(c.dir, "acked")); err == nil {

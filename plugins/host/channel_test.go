@@ -95,8 +95,16 @@ func (e *env) kill() int {
 }
 
 func TestAPluginKilledMidStreamRestartsAndLosesNothing(t *testing.T) {
+	t.Run("one event per delivery", func(t *testing.T) { testKilledMidStream(t, false) })
+	t.Run("batched deliveries", func(t *testing.T) { testKilledMidStream(t, true) })
+}
+
+func testKilledMidStream(t *testing.T, batched bool) {
 	const total, kills = 300, 5
 	e := newEnv(t, func(c *host.Config) { c.MaxCrashes = kills + 1 })
+	if batched {
+		e.cfg.DeliverBatch = e.rec.deliverBatch
+	}
 	e.rec.delay = time.Millisecond // keep the stream busy while it is killed
 	writePlugin(t, e.plugins, "echo", buildConnector(t), e.pub, nil)
 	e.start()
@@ -122,6 +130,9 @@ func TestAPluginKilledMidStreamRestartsAndLosesNothing(t *testing.T) {
 	}
 	if f := e.rec.failures(); len(f) != 0 {
 		t.Errorf("channel failed: %v", f)
+	}
+	if batched && e.rec.multi == 0 {
+		t.Error("every batch held one event: events that arrived during a delivery were not batched")
 	}
 }
 

@@ -132,6 +132,7 @@ type recorder struct {
 	order  []string
 	delay  time.Duration
 	failed []error
+	multi  int // batches of more than one event
 }
 
 func newRecorder() *recorder { return &recorder{count: map[string]int{}} }
@@ -147,6 +148,22 @@ func (r *recorder) deliver(_ context.Context, _ string, ev host.InboundEvent) er
 	defer r.mu.Unlock()
 	r.count[ev.Message.ExternalID]++
 	r.order = append(r.order, ev.Message.ExternalID)
+	return nil
+}
+
+// deliverBatch records a batch, counting how many batches held more than
+// one event.
+func (r *recorder) deliverBatch(ctx context.Context, ch string, evs []host.InboundEvent) error {
+	if len(evs) > 1 {
+		r.mu.Lock()
+		r.multi++
+		r.mu.Unlock()
+	}
+	for _, ev := range evs {
+		if err := r.deliver(ctx, ch, ev); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

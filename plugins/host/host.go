@@ -20,7 +20,8 @@ import (
 // InboundEvent is an event a channel's plugin received.
 type InboundEvent = sdk.Event
 
-// Config sets a Host up. PluginsDir, DataDir and Deliver are required.
+// Config sets a Host up. PluginsDir, DataDir and Deliver (or DeliverBatch)
+// are required.
 type Config struct {
 	PluginsDir string // one folder per plugin, each with plugin.json
 	DataDir    string // sockets, and (unless MemoryState) plugin state and blobs
@@ -29,12 +30,20 @@ type Config struct {
 	// Deliver stores an inbound event. The event is acknowledged to the
 	// plugin only after Deliver returns nil; on error it is delivered again.
 	Deliver func(ctx context.Context, channelID string, ev InboundEvent) error
+	// DeliverBatch, when set, is used instead of Deliver: it stores events
+	// in order, up to 256 at a time (what arrived while the last batch was
+	// stored), all acknowledged once it returns nil.
+	DeliverBatch func(ctx context.Context, channelID string, evs []InboundEvent) error
 	// ChannelFailed is told when a channel's plugin crashed too often, its
 	// settings were refused, or its plugin was removed. May be nil.
 	ChannelFailed func(channelID string, err error)
 	// PluginChanged is told when the catalog changes: a plugin loaded,
 	// upgraded, refused or removed. May be nil.
 	PluginChanged func(PluginEvent)
+
+	// Blobs, when set, keeps every channel's attachment blobs (the team
+	// server's file store); otherwise each channel keeps its own.
+	Blobs BlobStore
 
 	MemoryState    bool          // keep plugin state and blobs in memory only
 	HealthInterval time.Duration // default 30s
@@ -69,8 +78,8 @@ type Host struct {
 // New checks the configuration, prepares the data folder and removes
 // sockets a previous, crashed host left behind.
 func New(cfg Config) (*Host, error) {
-	if cfg.PluginsDir == "" || cfg.DataDir == "" || cfg.Deliver == nil {
-		return nil, errors.New("host: PluginsDir, DataDir and Deliver are required")
+	if cfg.PluginsDir == "" || cfg.DataDir == "" || (cfg.Deliver == nil && cfg.DeliverBatch == nil) {
+		return nil, errors.New("host: PluginsDir, DataDir and Deliver or DeliverBatch are required")
 	}
 	var err error
 	if cfg.PluginsDir, err = filepath.Abs(cfg.PluginsDir); err != nil {

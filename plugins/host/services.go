@@ -26,6 +26,9 @@ type Services struct {
 	dir string // "" for memory only
 	log hclog.Logger
 
+	// store, when set, keeps the blobs instead of the folder or memory.
+	store BlobStore
+
 	// mu guards state and blobs.
 	mu    sync.Mutex
 	state map[string][]byte
@@ -34,8 +37,17 @@ type Services struct {
 
 var _ sdk.Host = (*Services)(nil)
 
-// maxBlob bounds one attachment; gRPC's default message limit is 4 MiB.
-const maxBlob = 3 << 20
+// BlobStore keeps the channels' attachment blobs somewhere shared instead
+// of each channel's folder: the team server's file store, so a file a
+// customer sent is what operators fetch, and a file an operator attached
+// is what the plugin reads. Ids are the store's.
+type BlobStore interface {
+	BlobPut(ctx context.Context, b sdk.Blob) (id string, err error)
+	BlobGet(ctx context.Context, id string) (sdk.Blob, error)
+}
+
+// maxBlob bounds one attachment (the SDK raises gRPC's message limit to fit).
+const maxBlob = sdk.MaxBlobBytes
 
 // NewServices makes the host services for one channel; dir "" keeps them in
 // memory. The conformance kit uses it to run a plugin without a Host.
@@ -128,10 +140,13 @@ type blobMeta struct {
 }
 
 // BlobPut stores content-addressed: the same file twice is stored once.
-func (s *Services) BlobPut(_ context.Context, b sdk.Blob) (string, error) {
+func (s *Services) BlobPut(ctx context.Context, b sdk.Blob) (string, error) {
 	if len(b.Data) > maxBlob {
 		return "", &sdk.ChannelError{Code: "attachment_too_large",
 			Message: fmt.Sprintf("%d bytes, the host stores at most %d", len(b.Data), maxBlob)}
+	}
+	if s.store != nil {
+		return s.store.BlobPut(ctx, b)
 	}
 	sum := sha256.Sum256(b.Data)
 	id := hex.EncodeToString(sum[:])
@@ -152,7 +167,10 @@ func (s *Services) BlobPut(_ context.Context, b sdk.Blob) (string, error) {
 	return id, nil
 }
 
-func (s *Services) BlobGet(_ context.Context, id string) (sdk.Blob, error) {
+func (s *Services) BlobGet(ctx context.Context, id string) (sdk.Blob, error) {
+	if s.store != nil {
+		return s.store.BlobGet(ctx, id)
+	}
 	if _, err := hex.DecodeString(id); err != nil || len(id) != 64 {
 		return sdk.Blob{}, fmt.Errorf("blob get %q: not a blob id", id)
 	}

@@ -151,17 +151,7 @@ func (c *channel) runOnce(v *manifest.Verified, changed <-chan struct{}) error {
 	go c.ackLoop(ctx, conn, acks)
 
 	for {
-		err := conn.Receive(ctx, c.ackedCursor(), func(ev sdk.Event) error {
-			if err := c.h.cfg.Deliver(ctx, c.cfg.ID, ev); err != nil {
-				return &deliverError{err}
-			}
-			c.setAcked(ev.Cursor)
-			select {
-			case acks <- struct{}{}:
-			default: // an ack is pending; it will carry this cursor too
-			}
-			return nil
-		})
+		err := c.receive(ctx, conn, acks)
 		if cause := context.Cause(ctx); cause != nil {
 			return cause
 		}
@@ -180,6 +170,83 @@ func (c *channel) runOnce(v *manifest.Verified, changed <-chan struct{}) error {
 		}
 		return err
 	}
+}
+
+// maxDeliverBatch bounds the events handed to Config.DeliverBatch at once.
+const maxDeliverBatch = 256
+
+// receive streams the plugin's events after the acknowledged cursor and
+// delivers them in order, in batches of what has arrived meanwhile (a
+// quiet channel delivers each event at once; a busy one up to
+// maxDeliverBatch per call, so the server stores a burst in a few writes).
+// A delivery failure ends the stream with a *deliverError.
+func (c *channel) receive(ctx context.Context, conn *sdk.GRPCConnector, acks chan<- struct{}) error {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events := make(chan sdk.Event, maxDeliverBatch)
+	streamErr := make(chan error, 1)
+	go func() {
+		streamErr <- conn.Receive(rctx, c.ackedCursor(), func(ev sdk.Event) error {
+			select {
+			case events <- ev:
+				return nil
+			case <-rctx.Done():
+				return rctx.Err()
+			}
+		})
+		close(events)
+	}()
+	batch := make([]sdk.Event, 0, maxDeliverBatch)
+	for {
+		ev, ok := <-events
+		if !ok {
+			return <-streamErr
+		}
+		batch = append(batch[:0], ev)
+	fill:
+		for len(batch) < maxDeliverBatch {
+			select {
+			case ev, ok := <-events:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, ev)
+			default:
+				break fill
+			}
+		}
+		n, err := c.deliver(ctx, batch)
+		if n > 0 {
+			c.setAcked(batch[n-1].Cursor)
+			select {
+			case acks <- struct{}{}:
+			default: // an ack is pending; it will carry this cursor too
+			}
+		}
+		if err != nil {
+			cancel()
+			for range events { // let the stream goroutine end
+			}
+			return &deliverError{err}
+		}
+	}
+}
+
+// deliver hands events to the configured callback and says how many of
+// them, from the first, are stored.
+func (c *channel) deliver(ctx context.Context, evs []sdk.Event) (int, error) {
+	if c.h.cfg.DeliverBatch != nil {
+		if err := c.h.cfg.DeliverBatch(ctx, c.cfg.ID, evs); err != nil {
+			return 0, err
+		}
+		return len(evs), nil
+	}
+	for i, ev := range evs {
+		if err := c.h.cfg.Deliver(ctx, c.cfg.ID, ev); err != nil {
+			return i, err
+		}
+	}
+	return len(evs), nil
 }
 
 // ackLoop records the latest stored cursor and then tells the plugin;

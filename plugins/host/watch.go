@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"switchboard/plugins/manifest"
 )
 
 // ignored reports whether a name is a hidden or partial file a copy is still
@@ -26,7 +28,29 @@ func ignored(name string) bool {
 // fills it afterwards, and a half-copied plugin must never load.
 type settling struct {
 	last  map[string]fileStamp
+	seen  bool // last holds a snapshot: a folder settles only when two agree
 	timer *time.Timer
+	// waited counts the longer waits given to a folder that settled but
+	// looked unfinished (see incomplete).
+	waited int
+}
+
+// A settled folder whose plugin is missing its executable, or whose
+// manifest or executable does not match yet, may be a copy that paused
+// (a slow disk, a starved copier) rather than a broken plugin: it gets
+// incompleteWaits more waits of incompleteWait settle delays before it is
+// refused. Any change to the folder meanwhile starts the settle over.
+const (
+	incompleteWaits = 2
+	incompleteWait  = 5
+)
+
+func incomplete(err error) bool {
+	switch manifest.CodeOf(err) {
+	case manifest.CodeUnreadable, manifest.CodeMalformed, manifest.CodeExecutableAbsent, manifest.CodeBadChecksum:
+		return true
+	}
+	return false
 }
 
 type fileStamp struct {
@@ -116,19 +140,53 @@ func (c *catalog) settle(ctx context.Context, folder string, p *settling) {
 		c.mu.Unlock()
 		return
 	}
-	if err == nil && !maps.Equal(snap, p.last) {
-		p.last = snap
+	if err == nil && (!p.seen || !maps.Equal(snap, p.last)) {
+		p.last, p.seen = snap, true
 		p.timer.Reset(c.cfg.SettleDelay)
 		c.mu.Unlock()
 		return
 	}
-	delete(c.pending, folder)
 	c.mu.Unlock()
-	if errors.Is(err, fs.ErrNotExist) {
+	if err == nil && len(snap) > 0 {
+		v, lerr := c.verify(folder)
+		again, aerr := stamp(filepath.Join(c.cfg.PluginsDir, folder))
+		c.mu.Lock()
+		if c.pending[folder] != p {
+			c.mu.Unlock()
+			return
+		}
+		if aerr != nil || !maps.Equal(again, snap) {
+			// It changed while it was verified: settle again.
+			p.last = again
+			p.timer.Reset(c.cfg.SettleDelay)
+			c.mu.Unlock()
+			return
+		}
+		if incomplete(lerr) && p.waited < incompleteWaits {
+			p.waited++
+			p.timer.Reset(incompleteWait * c.cfg.SettleDelay)
+			c.mu.Unlock()
+			return
+		}
+		delete(c.pending, folder)
+		c.mu.Unlock()
+		c.put(folder, v, lerr)
+		return
+	}
+	c.mu.Lock()
+	if c.pending[folder] == p {
+		delete(c.pending, folder)
+	}
+	c.mu.Unlock()
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(snap) == 0) {
+		// Gone, or an empty folder: a copy into a new folder has not begun
+		// (its first file schedules the folder again, and refusing it now
+		// would alert the admin about a plugin nobody finished dropping in),
+		// or a plugin's files were all deleted. Either way no plugin is here.
 		c.remove(folder)
 		return
 	}
-	c.load(folder)
+	c.load(folder) // the folder could not be read: say why
 }
 
 func (c *catalog) stopSettling() {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,5 +122,72 @@ func TestHiddenAndPartialFilesAreIgnored(t *testing.T) {
 	case ev := <-e.events:
 		t.Fatalf("unexpected second event %+v", ev)
 	case <-time.After(3 * e.cfg.SettleDelay):
+	}
+}
+
+func TestAnEmptyNewFolderWaitsForItsFiles(t *testing.T) {
+	e := newEnv(t, nil)
+	e.start()
+	// A folder made long before anything is copied into it (a file manager
+	// creating the folder, then a slow copy) is no refused plugin: nothing
+	// happens until its files arrive and settle.
+	if err := os.MkdirAll(filepath.Join(e.plugins, "echo"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-e.events:
+		t.Fatalf("event for an empty folder: %+v", ev)
+	case <-time.After(4 * e.cfg.SettleDelay):
+	}
+	if r := e.h.Refusals(); len(r) != 0 {
+		t.Fatalf("Refusals() = %v, want none for an empty folder", r)
+	}
+	writePlugin(t, e.plugins, "echo", buildConnector(t), e.pub, nil)
+	if ev := e.nextEvent(); ev.Kind != host.PluginLoaded || ev.Folder != "echo" {
+		t.Fatalf("event after the copy = %+v, want echo loaded", ev)
+	}
+}
+
+func TestACopyThatPausesIsNotRefusedHalfWay(t *testing.T) {
+	e := newEnv(t, nil)
+	e.start()
+	bin := buildConnector(t)
+	// The manifest arrives, then nothing for three settle delays (a copier
+	// starved or a slow share), then the executable: the plugin loads, and
+	// no refusal is announced for the pause.
+	dir := filepath.Join(e.plugins, "echo")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sum, _ := manifest.FileSHA256(bin)
+	m := manifest.Manifest{ID: "echo", Name: "Echo", Version: "1.0.0", Publisher: "acme", ProtocolVersions: []int{1},
+		Executables: map[string]manifest.Executable{platform: {Path: "echo-bin", SHA256: hex.EncodeToString(sum)}}}
+	manifest.Sign(&m, e.pub.key)
+	if err := os.WriteFile(filepath.Join(dir, manifest.FileName), m.Encode(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * e.cfg.SettleDelay)
+	copyFile(t, bin, filepath.Join(dir, "echo-bin"))
+	if ev := e.nextEvent(); ev.Kind != host.PluginLoaded || ev.Plugin.Version != "1.0.0" {
+		t.Fatalf("first plugin event = %+v, want loaded 1.0.0", ev)
+	}
+}
+
+func TestABrokenPluginDroppedInIsRefusedAfterItsWaits(t *testing.T) {
+	e := newEnv(t, nil)
+	e.start()
+	// An executable that does not match its manifest stays so: after the
+	// waits a paused copy gets, it is refused with the reason.
+	writePlugin(t, e.plugins, "echo", buildConnector(t), e.pub, func(m *manifest.Manifest) {
+		x := m.Executables[platform]
+		x.SHA256 = strings.Repeat("ab", 32)
+		m.Executables[platform] = x
+	})
+	ev := e.nextEvent()
+	if ev.Kind != host.PluginRefused || manifest.CodeOf(ev.Err) != manifest.CodeBadChecksum {
+		t.Fatalf("event = %+v, want refused %s", ev, manifest.CodeBadChecksum)
+	}
+	if got := e.h.Refusals()["echo"]; manifest.CodeOf(got) != manifest.CodeBadChecksum {
+		t.Fatalf("Refusals()[echo] = %v", got)
 	}
 }

@@ -30,10 +30,16 @@ type Executable struct {
 	SHA256 string `json:"sha256"` // lower-case hex
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+var (
+	idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+	// A publisher name is one word, so it can head a line of a key file.
+	publisherPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+)
 
-// parseUnchecked decodes plugin.json strictly without validating fields.
-func parseUnchecked(r io.Reader) (Manifest, error) {
+// Decode reads plugin.json as strictly as Parse but without validating the
+// fields: for tools that fill in a publisher's draft (blank checksums, no
+// executables yet) before it is signed.
+func Decode(r io.Reader) (Manifest, error) {
 	var m Manifest
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
@@ -50,7 +56,7 @@ func parseUnchecked(r io.Reader) (Manifest, error) {
 // errors, because a field the host ignores would not be covered by what the
 // publisher meant to sign.
 func Parse(r io.Reader) (Manifest, error) {
-	m, err := parseUnchecked(r)
+	m, err := Decode(r)
 	if err != nil {
 		return Manifest{}, err
 	}
@@ -84,8 +90,8 @@ func (m Manifest) Validate() error {
 	if strings.TrimSpace(m.Version) == "" {
 		problems = append(problems, "version is empty")
 	}
-	if strings.TrimSpace(m.Publisher) == "" {
-		problems = append(problems, "publisher is empty")
+	if err := CheckPublisher(m.Publisher); err != nil {
+		problems = append(problems, err.Error())
 	}
 	if len(m.ProtocolVersions) == 0 {
 		problems = append(problems, "protocol_versions is empty")

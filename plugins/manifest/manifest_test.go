@@ -57,6 +57,7 @@ func TestInvalidManifestsSayWhatIsWrong(t *testing.T) {
 		name, json, code, text string
 	}{
 		{"an upper-case id", `{"id":"Web","name":"n","version":"1","publisher":"p","protocol_versions":[1],"executables":{"linux/amd64":{"path":"x","sha256":"` + strings.Repeat("a", 64) + `"}}}`, manifest.CodeInvalid, "id"},
+		{"a publisher of two words", `{"id":"w","name":"n","version":"1","publisher":"Acme Inc","protocol_versions":[1],"executables":{"linux/amd64":{"path":"x","sha256":"` + strings.Repeat("a", 64) + `"}}}`, manifest.CodeInvalid, `publisher "Acme Inc" must be one word`},
 		{"no executables", `{"id":"w","name":"n","version":"1","publisher":"p","protocol_versions":[1],"executables":{}}`, manifest.CodeInvalid, "executables is empty"},
 		{"an absolute path", `{"id":"w","name":"n","version":"1","publisher":"p","protocol_versions":[1],"executables":{"linux/amd64":{"path":"/bin/sh","sha256":"` + strings.Repeat("a", 64) + `"}}}`, manifest.CodePathEscapes, "relative"},
 		{"a short checksum", `{"id":"w","name":"n","version":"1","publisher":"p","protocol_versions":[1],"executables":{"linux/amd64":{"path":"x","sha256":"ab"}}}`, manifest.CodeInvalid, "64 hex"},

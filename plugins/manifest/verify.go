@@ -38,6 +38,9 @@ func VerifySignature(m Manifest, trusted TrustedKeys) error {
 		return &Error{Code: CodeUnknownPublisher, Plugin: m.ID,
 			Msg: fmt.Sprintf("publisher %q is not among the trusted publishers", m.Publisher)}
 	}
+	if m.Signature == "" {
+		return &Error{Code: CodeBadSignature, Plugin: m.ID, Msg: "is not signed; its publisher signs it with switchboard-plugin sign"}
+	}
 	sig, err := base64.StdEncoding.DecodeString(m.Signature)
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return &Error{Code: CodeBadSignature, Plugin: m.ID, Msg: "signature is missing or not base64 ed25519"}

@@ -983,6 +983,7 @@ type InboundMessage struct {
 	Attachments       []*Attachment          `protobuf:"bytes,5,rep,name=attachments,proto3" json:"attachments,omitempty"`
 	ThreadId          string                 `protobuf:"bytes,6,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"` // e-mail threading
 	Subject           string                 `protobuf:"bytes,7,opt,name=subject,proto3" json:"subject,omitempty"`
+	Cc                []*Contact             `protobuf:"bytes,8,rep,name=cc,proto3" json:"cc,omitempty"` // other participants (e-mail Cc), besides from
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
 }
@@ -1064,6 +1065,13 @@ func (x *InboundMessage) GetSubject() string {
 		return x.Subject
 	}
 	return ""
+}
+
+func (x *InboundMessage) GetCc() []*Contact {
+	if x != nil {
+		return x.Cc
+	}
+	return nil
 }
 
 type InboundEdit struct {
@@ -1460,7 +1468,8 @@ type SendRequest struct {
 	SenderName        string                 `protobuf:"bytes,6,opt,name=sender_name,json=senderName,proto3" json:"sender_name,omitempty"` // line's or operator's name, per the line setting
 	ThreadId          string                 `protobuf:"bytes,7,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
 	Subject           string                 `protobuf:"bytes,8,opt,name=subject,proto3" json:"subject,omitempty"`
-	Phone             string                 `protobuf:"bytes,9,opt,name=phone,proto3" json:"phone,omitempty"` // starting a conversation by phone
+	Phone             string                 `protobuf:"bytes,9,opt,name=phone,proto3" json:"phone,omitempty"`        // starting a conversation by phone
+	Template          *Template              `protobuf:"bytes,10,opt,name=template,proto3" json:"template,omitempty"` // a pre-approved message template instead of free text
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
 }
@@ -1558,6 +1567,75 @@ func (x *SendRequest) GetPhone() string {
 	return ""
 }
 
+func (x *SendRequest) GetTemplate() *Template {
+	if x != nil {
+		return x.Template
+	}
+	return nil
+}
+
+// Template names a message template the channel approved beforehand
+// (WhatsApp's only way to write first or outside the 24-hour window).
+type Template struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Language      string                 `protobuf:"bytes,2,opt,name=language,proto3" json:"language,omitempty"` // the template's language code: "en_US", "ru"
+	Params        []string               `protobuf:"bytes,3,rep,name=params,proto3" json:"params,omitempty"`     // the body's {{1}}, {{2}}... in order
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Template) Reset() {
+	*x = Template{}
+	mi := &file_connector_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Template) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Template) ProtoMessage() {}
+
+func (x *Template) ProtoReflect() protoreflect.Message {
+	mi := &file_connector_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Template.ProtoReflect.Descriptor instead.
+func (*Template) Descriptor() ([]byte, []int) {
+	return file_connector_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *Template) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Template) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *Template) GetParams() []string {
+	if x != nil {
+		return x.Params
+	}
+	return nil
+}
+
 type SendResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ExternalId    string                 `protobuf:"bytes,1,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
@@ -1569,7 +1647,7 @@ type SendResponse struct {
 
 func (x *SendResponse) Reset() {
 	*x = SendResponse{}
-	mi := &file_connector_proto_msgTypes[21]
+	mi := &file_connector_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1581,7 +1659,7 @@ func (x *SendResponse) String() string {
 func (*SendResponse) ProtoMessage() {}
 
 func (x *SendResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[21]
+	mi := &file_connector_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1594,7 +1672,7 @@ func (x *SendResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendResponse.ProtoReflect.Descriptor instead.
 func (*SendResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{21}
+	return file_connector_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SendResponse) GetExternalId() string {
@@ -1629,7 +1707,7 @@ type EditRequest struct {
 
 func (x *EditRequest) Reset() {
 	*x = EditRequest{}
-	mi := &file_connector_proto_msgTypes[22]
+	mi := &file_connector_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1641,7 +1719,7 @@ func (x *EditRequest) String() string {
 func (*EditRequest) ProtoMessage() {}
 
 func (x *EditRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[22]
+	mi := &file_connector_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1654,7 +1732,7 @@ func (x *EditRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EditRequest.ProtoReflect.Descriptor instead.
 func (*EditRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{22}
+	return file_connector_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *EditRequest) GetChatId() string {
@@ -1686,7 +1764,7 @@ type EditResponse struct {
 
 func (x *EditResponse) Reset() {
 	*x = EditResponse{}
-	mi := &file_connector_proto_msgTypes[23]
+	mi := &file_connector_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1698,7 +1776,7 @@ func (x *EditResponse) String() string {
 func (*EditResponse) ProtoMessage() {}
 
 func (x *EditResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[23]
+	mi := &file_connector_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1711,7 +1789,7 @@ func (x *EditResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EditResponse.ProtoReflect.Descriptor instead.
 func (*EditResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{23}
+	return file_connector_proto_rawDescGZIP(), []int{24}
 }
 
 type DeleteRequest struct {
@@ -1724,7 +1802,7 @@ type DeleteRequest struct {
 
 func (x *DeleteRequest) Reset() {
 	*x = DeleteRequest{}
-	mi := &file_connector_proto_msgTypes[24]
+	mi := &file_connector_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1736,7 +1814,7 @@ func (x *DeleteRequest) String() string {
 func (*DeleteRequest) ProtoMessage() {}
 
 func (x *DeleteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[24]
+	mi := &file_connector_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1749,7 +1827,7 @@ func (x *DeleteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteRequest.ProtoReflect.Descriptor instead.
 func (*DeleteRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{24}
+	return file_connector_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *DeleteRequest) GetChatId() string {
@@ -1774,7 +1852,7 @@ type DeleteResponse struct {
 
 func (x *DeleteResponse) Reset() {
 	*x = DeleteResponse{}
-	mi := &file_connector_proto_msgTypes[25]
+	mi := &file_connector_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1786,7 +1864,7 @@ func (x *DeleteResponse) String() string {
 func (*DeleteResponse) ProtoMessage() {}
 
 func (x *DeleteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[25]
+	mi := &file_connector_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1799,7 +1877,7 @@ func (x *DeleteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteResponse.ProtoReflect.Descriptor instead.
 func (*DeleteResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{25}
+	return file_connector_proto_rawDescGZIP(), []int{26}
 }
 
 type MarkReadRequest struct {
@@ -1812,7 +1890,7 @@ type MarkReadRequest struct {
 
 func (x *MarkReadRequest) Reset() {
 	*x = MarkReadRequest{}
-	mi := &file_connector_proto_msgTypes[26]
+	mi := &file_connector_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1824,7 +1902,7 @@ func (x *MarkReadRequest) String() string {
 func (*MarkReadRequest) ProtoMessage() {}
 
 func (x *MarkReadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[26]
+	mi := &file_connector_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1837,7 +1915,7 @@ func (x *MarkReadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkReadRequest.ProtoReflect.Descriptor instead.
 func (*MarkReadRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{26}
+	return file_connector_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *MarkReadRequest) GetChatId() string {
@@ -1862,7 +1940,7 @@ type MarkReadResponse struct {
 
 func (x *MarkReadResponse) Reset() {
 	*x = MarkReadResponse{}
-	mi := &file_connector_proto_msgTypes[27]
+	mi := &file_connector_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1874,7 +1952,7 @@ func (x *MarkReadResponse) String() string {
 func (*MarkReadResponse) ProtoMessage() {}
 
 func (x *MarkReadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[27]
+	mi := &file_connector_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1887,7 +1965,7 @@ func (x *MarkReadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkReadResponse.ProtoReflect.Descriptor instead.
 func (*MarkReadResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{27}
+	return file_connector_proto_rawDescGZIP(), []int{28}
 }
 
 type CheckContactRequest struct {
@@ -1900,7 +1978,7 @@ type CheckContactRequest struct {
 
 func (x *CheckContactRequest) Reset() {
 	*x = CheckContactRequest{}
-	mi := &file_connector_proto_msgTypes[28]
+	mi := &file_connector_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1912,7 +1990,7 @@ func (x *CheckContactRequest) String() string {
 func (*CheckContactRequest) ProtoMessage() {}
 
 func (x *CheckContactRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[28]
+	mi := &file_connector_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1925,7 +2003,7 @@ func (x *CheckContactRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckContactRequest.ProtoReflect.Descriptor instead.
 func (*CheckContactRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{28}
+	return file_connector_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CheckContactRequest) GetPhone() string {
@@ -1952,7 +2030,7 @@ type CheckContactResponse struct {
 
 func (x *CheckContactResponse) Reset() {
 	*x = CheckContactResponse{}
-	mi := &file_connector_proto_msgTypes[29]
+	mi := &file_connector_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1964,7 +2042,7 @@ func (x *CheckContactResponse) String() string {
 func (*CheckContactResponse) ProtoMessage() {}
 
 func (x *CheckContactResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[29]
+	mi := &file_connector_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1977,7 +2055,7 @@ func (x *CheckContactResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckContactResponse.ProtoReflect.Descriptor instead.
 func (*CheckContactResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{29}
+	return file_connector_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CheckContactResponse) GetReachable() bool {
@@ -2002,7 +2080,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_connector_proto_msgTypes[30]
+	mi := &file_connector_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2014,7 +2092,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[30]
+	mi := &file_connector_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2027,7 +2105,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{30}
+	return file_connector_proto_rawDescGZIP(), []int{31}
 }
 
 type HealthResponse struct {
@@ -2040,7 +2118,7 @@ type HealthResponse struct {
 
 func (x *HealthResponse) Reset() {
 	*x = HealthResponse{}
-	mi := &file_connector_proto_msgTypes[31]
+	mi := &file_connector_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2052,7 +2130,7 @@ func (x *HealthResponse) String() string {
 func (*HealthResponse) ProtoMessage() {}
 
 func (x *HealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[31]
+	mi := &file_connector_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2065,7 +2143,7 @@ func (x *HealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthResponse.ProtoReflect.Descriptor instead.
 func (*HealthResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{31}
+	return file_connector_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *HealthResponse) GetOk() bool {
@@ -2091,7 +2169,7 @@ type StateGetRequest struct {
 
 func (x *StateGetRequest) Reset() {
 	*x = StateGetRequest{}
-	mi := &file_connector_proto_msgTypes[32]
+	mi := &file_connector_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2103,7 +2181,7 @@ func (x *StateGetRequest) String() string {
 func (*StateGetRequest) ProtoMessage() {}
 
 func (x *StateGetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[32]
+	mi := &file_connector_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2116,7 +2194,7 @@ func (x *StateGetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateGetRequest.ProtoReflect.Descriptor instead.
 func (*StateGetRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{32}
+	return file_connector_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *StateGetRequest) GetKey() string {
@@ -2136,7 +2214,7 @@ type StateGetResponse struct {
 
 func (x *StateGetResponse) Reset() {
 	*x = StateGetResponse{}
-	mi := &file_connector_proto_msgTypes[33]
+	mi := &file_connector_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2148,7 +2226,7 @@ func (x *StateGetResponse) String() string {
 func (*StateGetResponse) ProtoMessage() {}
 
 func (x *StateGetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[33]
+	mi := &file_connector_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2161,7 +2239,7 @@ func (x *StateGetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateGetResponse.ProtoReflect.Descriptor instead.
 func (*StateGetResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{33}
+	return file_connector_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *StateGetResponse) GetValue() []byte {
@@ -2188,7 +2266,7 @@ type StatePutRequest struct {
 
 func (x *StatePutRequest) Reset() {
 	*x = StatePutRequest{}
-	mi := &file_connector_proto_msgTypes[34]
+	mi := &file_connector_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2200,7 +2278,7 @@ func (x *StatePutRequest) String() string {
 func (*StatePutRequest) ProtoMessage() {}
 
 func (x *StatePutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[34]
+	mi := &file_connector_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2213,7 +2291,7 @@ func (x *StatePutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatePutRequest.ProtoReflect.Descriptor instead.
 func (*StatePutRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{34}
+	return file_connector_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *StatePutRequest) GetKey() string {
@@ -2238,7 +2316,7 @@ type StatePutResponse struct {
 
 func (x *StatePutResponse) Reset() {
 	*x = StatePutResponse{}
-	mi := &file_connector_proto_msgTypes[35]
+	mi := &file_connector_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2250,7 +2328,7 @@ func (x *StatePutResponse) String() string {
 func (*StatePutResponse) ProtoMessage() {}
 
 func (x *StatePutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[35]
+	mi := &file_connector_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2263,7 +2341,7 @@ func (x *StatePutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatePutResponse.ProtoReflect.Descriptor instead.
 func (*StatePutResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{35}
+	return file_connector_proto_rawDescGZIP(), []int{36}
 }
 
 type StateDeleteRequest struct {
@@ -2275,7 +2353,7 @@ type StateDeleteRequest struct {
 
 func (x *StateDeleteRequest) Reset() {
 	*x = StateDeleteRequest{}
-	mi := &file_connector_proto_msgTypes[36]
+	mi := &file_connector_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2287,7 +2365,7 @@ func (x *StateDeleteRequest) String() string {
 func (*StateDeleteRequest) ProtoMessage() {}
 
 func (x *StateDeleteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[36]
+	mi := &file_connector_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2300,7 +2378,7 @@ func (x *StateDeleteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateDeleteRequest.ProtoReflect.Descriptor instead.
 func (*StateDeleteRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{36}
+	return file_connector_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StateDeleteRequest) GetKey() string {
@@ -2318,7 +2396,7 @@ type StateDeleteResponse struct {
 
 func (x *StateDeleteResponse) Reset() {
 	*x = StateDeleteResponse{}
-	mi := &file_connector_proto_msgTypes[37]
+	mi := &file_connector_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2330,7 +2408,7 @@ func (x *StateDeleteResponse) String() string {
 func (*StateDeleteResponse) ProtoMessage() {}
 
 func (x *StateDeleteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[37]
+	mi := &file_connector_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2343,7 +2421,7 @@ func (x *StateDeleteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateDeleteResponse.ProtoReflect.Descriptor instead.
 func (*StateDeleteResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{37}
+	return file_connector_proto_rawDescGZIP(), []int{38}
 }
 
 type StateListRequest struct {
@@ -2355,7 +2433,7 @@ type StateListRequest struct {
 
 func (x *StateListRequest) Reset() {
 	*x = StateListRequest{}
-	mi := &file_connector_proto_msgTypes[38]
+	mi := &file_connector_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2367,7 +2445,7 @@ func (x *StateListRequest) String() string {
 func (*StateListRequest) ProtoMessage() {}
 
 func (x *StateListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[38]
+	mi := &file_connector_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2380,7 +2458,7 @@ func (x *StateListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateListRequest.ProtoReflect.Descriptor instead.
 func (*StateListRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{38}
+	return file_connector_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *StateListRequest) GetPrefix() string {
@@ -2399,7 +2477,7 @@ type StateListResponse struct {
 
 func (x *StateListResponse) Reset() {
 	*x = StateListResponse{}
-	mi := &file_connector_proto_msgTypes[39]
+	mi := &file_connector_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +2489,7 @@ func (x *StateListResponse) String() string {
 func (*StateListResponse) ProtoMessage() {}
 
 func (x *StateListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[39]
+	mi := &file_connector_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2424,7 +2502,7 @@ func (x *StateListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateListResponse.ProtoReflect.Descriptor instead.
 func (*StateListResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{39}
+	return file_connector_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *StateListResponse) GetKeys() []string {
@@ -2445,7 +2523,7 @@ type BlobPutRequest struct {
 
 func (x *BlobPutRequest) Reset() {
 	*x = BlobPutRequest{}
-	mi := &file_connector_proto_msgTypes[40]
+	mi := &file_connector_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2457,7 +2535,7 @@ func (x *BlobPutRequest) String() string {
 func (*BlobPutRequest) ProtoMessage() {}
 
 func (x *BlobPutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[40]
+	mi := &file_connector_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2470,7 +2548,7 @@ func (x *BlobPutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlobPutRequest.ProtoReflect.Descriptor instead.
 func (*BlobPutRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{40}
+	return file_connector_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *BlobPutRequest) GetName() string {
@@ -2503,7 +2581,7 @@ type BlobPutResponse struct {
 
 func (x *BlobPutResponse) Reset() {
 	*x = BlobPutResponse{}
-	mi := &file_connector_proto_msgTypes[41]
+	mi := &file_connector_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2515,7 +2593,7 @@ func (x *BlobPutResponse) String() string {
 func (*BlobPutResponse) ProtoMessage() {}
 
 func (x *BlobPutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[41]
+	mi := &file_connector_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2528,7 +2606,7 @@ func (x *BlobPutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlobPutResponse.ProtoReflect.Descriptor instead.
 func (*BlobPutResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{41}
+	return file_connector_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *BlobPutResponse) GetBlobId() string {
@@ -2547,7 +2625,7 @@ type BlobGetRequest struct {
 
 func (x *BlobGetRequest) Reset() {
 	*x = BlobGetRequest{}
-	mi := &file_connector_proto_msgTypes[42]
+	mi := &file_connector_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2559,7 +2637,7 @@ func (x *BlobGetRequest) String() string {
 func (*BlobGetRequest) ProtoMessage() {}
 
 func (x *BlobGetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[42]
+	mi := &file_connector_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2572,7 +2650,7 @@ func (x *BlobGetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlobGetRequest.ProtoReflect.Descriptor instead.
 func (*BlobGetRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{42}
+	return file_connector_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *BlobGetRequest) GetBlobId() string {
@@ -2593,7 +2671,7 @@ type BlobGetResponse struct {
 
 func (x *BlobGetResponse) Reset() {
 	*x = BlobGetResponse{}
-	mi := &file_connector_proto_msgTypes[43]
+	mi := &file_connector_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2605,7 +2683,7 @@ func (x *BlobGetResponse) String() string {
 func (*BlobGetResponse) ProtoMessage() {}
 
 func (x *BlobGetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[43]
+	mi := &file_connector_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2618,7 +2696,7 @@ func (x *BlobGetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlobGetResponse.ProtoReflect.Descriptor instead.
 func (*BlobGetResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{43}
+	return file_connector_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *BlobGetResponse) GetName() string {
@@ -2653,7 +2731,7 @@ type LogRequest struct {
 
 func (x *LogRequest) Reset() {
 	*x = LogRequest{}
-	mi := &file_connector_proto_msgTypes[44]
+	mi := &file_connector_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2665,7 +2743,7 @@ func (x *LogRequest) String() string {
 func (*LogRequest) ProtoMessage() {}
 
 func (x *LogRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[44]
+	mi := &file_connector_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2678,7 +2756,7 @@ func (x *LogRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogRequest.ProtoReflect.Descriptor instead.
 func (*LogRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{44}
+	return file_connector_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *LogRequest) GetLevel() LogLevel {
@@ -2710,7 +2788,7 @@ type LogResponse struct {
 
 func (x *LogResponse) Reset() {
 	*x = LogResponse{}
-	mi := &file_connector_proto_msgTypes[45]
+	mi := &file_connector_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2722,7 +2800,7 @@ func (x *LogResponse) String() string {
 func (*LogResponse) ProtoMessage() {}
 
 func (x *LogResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[45]
+	mi := &file_connector_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2735,7 +2813,7 @@ func (x *LogResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogResponse.ProtoReflect.Descriptor instead.
 func (*LogResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{45}
+	return file_connector_proto_rawDescGZIP(), []int{46}
 }
 
 var File_connector_proto protoreflect.FileDescriptor
@@ -2806,7 +2884,7 @@ const file_connector_proto_rawDesc = "" +
 	"\x06typing\x18\x0e \x01(\v2 .switchboard.connector.v1.TypingH\x00R\x06typing\x12P\n" +
 	"\x0eclient_profile\x18\x0f \x01(\v2'.switchboard.connector.v1.ClientProfileH\x00R\rclientProfile\x12M\n" +
 	"\rclient_action\x18\x10 \x01(\v2&.switchboard.connector.v1.ClientActionH\x00R\fclientActionB\x06\n" +
-	"\x04kind\"\xac\x02\n" +
+	"\x04kind\"\xdf\x02\n" +
 	"\x0eInboundMessage\x12\x1f\n" +
 	"\vexternal_id\x18\x01 \x01(\tR\n" +
 	"externalId\x125\n" +
@@ -2815,7 +2893,8 @@ const file_connector_proto_rawDesc = "" +
 	"\x14reply_to_external_id\x18\x04 \x01(\tR\x11replyToExternalId\x12F\n" +
 	"\vattachments\x18\x05 \x03(\v2$.switchboard.connector.v1.AttachmentR\vattachments\x12\x1b\n" +
 	"\tthread_id\x18\x06 \x01(\tR\bthreadId\x12\x18\n" +
-	"\asubject\x18\a \x01(\tR\asubject\"B\n" +
+	"\asubject\x18\a \x01(\tR\asubject\x121\n" +
+	"\x02cc\x18\b \x03(\v2!.switchboard.connector.v1.ContactR\x02cc\"B\n" +
 	"\vInboundEdit\x12\x1f\n" +
 	"\vexternal_id\x18\x01 \x01(\tR\n" +
 	"externalId\x12\x12\n" +
@@ -2842,7 +2921,7 @@ const file_connector_proto_rawDesc = "" +
 	"\n" +
 	"AckRequest\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\tR\x06cursor\"\r\n" +
-	"\vAckResponse\"\xca\x02\n" +
+	"\vAckResponse\"\x8a\x03\n" +
 	"\vSendRequest\x12'\n" +
 	"\x0fidempotency_key\x18\x01 \x01(\tR\x0eidempotencyKey\x12\x17\n" +
 	"\achat_id\x18\x02 \x01(\tR\x06chatId\x12\x12\n" +
@@ -2853,7 +2932,13 @@ const file_connector_proto_rawDesc = "" +
 	"senderName\x12\x1b\n" +
 	"\tthread_id\x18\a \x01(\tR\bthreadId\x12\x18\n" +
 	"\asubject\x18\b \x01(\tR\asubject\x12\x14\n" +
-	"\x05phone\x18\t \x01(\tR\x05phone\"\x86\x01\n" +
+	"\x05phone\x18\t \x01(\tR\x05phone\x12>\n" +
+	"\btemplate\x18\n" +
+	" \x01(\v2\".switchboard.connector.v1.TemplateR\btemplate\"R\n" +
+	"\bTemplate\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
+	"\blanguage\x18\x02 \x01(\tR\blanguage\x12\x16\n" +
+	"\x06params\x18\x03 \x03(\tR\x06params\"\x86\x01\n" +
 	"\fSendResponse\x12\x1f\n" +
 	"\vexternal_id\x18\x01 \x01(\tR\n" +
 	"externalId\x12=\n" +
@@ -2966,7 +3051,7 @@ func file_connector_proto_rawDescGZIP() []byte {
 }
 
 var file_connector_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
+var file_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_connector_proto_goTypes = []any{
 	(DeliveryState)(0),           // 0: switchboard.connector.v1.DeliveryState
 	(LogLevel)(0),                // 1: switchboard.connector.v1.LogLevel
@@ -2991,33 +3076,34 @@ var file_connector_proto_goTypes = []any{
 	(*AckRequest)(nil),           // 20: switchboard.connector.v1.AckRequest
 	(*AckResponse)(nil),          // 21: switchboard.connector.v1.AckResponse
 	(*SendRequest)(nil),          // 22: switchboard.connector.v1.SendRequest
-	(*SendResponse)(nil),         // 23: switchboard.connector.v1.SendResponse
-	(*EditRequest)(nil),          // 24: switchboard.connector.v1.EditRequest
-	(*EditResponse)(nil),         // 25: switchboard.connector.v1.EditResponse
-	(*DeleteRequest)(nil),        // 26: switchboard.connector.v1.DeleteRequest
-	(*DeleteResponse)(nil),       // 27: switchboard.connector.v1.DeleteResponse
-	(*MarkReadRequest)(nil),      // 28: switchboard.connector.v1.MarkReadRequest
-	(*MarkReadResponse)(nil),     // 29: switchboard.connector.v1.MarkReadResponse
-	(*CheckContactRequest)(nil),  // 30: switchboard.connector.v1.CheckContactRequest
-	(*CheckContactResponse)(nil), // 31: switchboard.connector.v1.CheckContactResponse
-	(*HealthRequest)(nil),        // 32: switchboard.connector.v1.HealthRequest
-	(*HealthResponse)(nil),       // 33: switchboard.connector.v1.HealthResponse
-	(*StateGetRequest)(nil),      // 34: switchboard.connector.v1.StateGetRequest
-	(*StateGetResponse)(nil),     // 35: switchboard.connector.v1.StateGetResponse
-	(*StatePutRequest)(nil),      // 36: switchboard.connector.v1.StatePutRequest
-	(*StatePutResponse)(nil),     // 37: switchboard.connector.v1.StatePutResponse
-	(*StateDeleteRequest)(nil),   // 38: switchboard.connector.v1.StateDeleteRequest
-	(*StateDeleteResponse)(nil),  // 39: switchboard.connector.v1.StateDeleteResponse
-	(*StateListRequest)(nil),     // 40: switchboard.connector.v1.StateListRequest
-	(*StateListResponse)(nil),    // 41: switchboard.connector.v1.StateListResponse
-	(*BlobPutRequest)(nil),       // 42: switchboard.connector.v1.BlobPutRequest
-	(*BlobPutResponse)(nil),      // 43: switchboard.connector.v1.BlobPutResponse
-	(*BlobGetRequest)(nil),       // 44: switchboard.connector.v1.BlobGetRequest
-	(*BlobGetResponse)(nil),      // 45: switchboard.connector.v1.BlobGetResponse
-	(*LogRequest)(nil),           // 46: switchboard.connector.v1.LogRequest
-	(*LogResponse)(nil),          // 47: switchboard.connector.v1.LogResponse
-	nil,                          // 48: switchboard.connector.v1.ClientAction.DetailsEntry
-	nil,                          // 49: switchboard.connector.v1.LogRequest.FieldsEntry
+	(*Template)(nil),             // 23: switchboard.connector.v1.Template
+	(*SendResponse)(nil),         // 24: switchboard.connector.v1.SendResponse
+	(*EditRequest)(nil),          // 25: switchboard.connector.v1.EditRequest
+	(*EditResponse)(nil),         // 26: switchboard.connector.v1.EditResponse
+	(*DeleteRequest)(nil),        // 27: switchboard.connector.v1.DeleteRequest
+	(*DeleteResponse)(nil),       // 28: switchboard.connector.v1.DeleteResponse
+	(*MarkReadRequest)(nil),      // 29: switchboard.connector.v1.MarkReadRequest
+	(*MarkReadResponse)(nil),     // 30: switchboard.connector.v1.MarkReadResponse
+	(*CheckContactRequest)(nil),  // 31: switchboard.connector.v1.CheckContactRequest
+	(*CheckContactResponse)(nil), // 32: switchboard.connector.v1.CheckContactResponse
+	(*HealthRequest)(nil),        // 33: switchboard.connector.v1.HealthRequest
+	(*HealthResponse)(nil),       // 34: switchboard.connector.v1.HealthResponse
+	(*StateGetRequest)(nil),      // 35: switchboard.connector.v1.StateGetRequest
+	(*StateGetResponse)(nil),     // 36: switchboard.connector.v1.StateGetResponse
+	(*StatePutRequest)(nil),      // 37: switchboard.connector.v1.StatePutRequest
+	(*StatePutResponse)(nil),     // 38: switchboard.connector.v1.StatePutResponse
+	(*StateDeleteRequest)(nil),   // 39: switchboard.connector.v1.StateDeleteRequest
+	(*StateDeleteResponse)(nil),  // 40: switchboard.connector.v1.StateDeleteResponse
+	(*StateListRequest)(nil),     // 41: switchboard.connector.v1.StateListRequest
+	(*StateListResponse)(nil),    // 42: switchboard.connector.v1.StateListResponse
+	(*BlobPutRequest)(nil),       // 43: switchboard.connector.v1.BlobPutRequest
+	(*BlobPutResponse)(nil),      // 44: switchboard.connector.v1.BlobPutResponse
+	(*BlobGetRequest)(nil),       // 45: switchboard.connector.v1.BlobGetRequest
+	(*BlobGetResponse)(nil),      // 46: switchboard.connector.v1.BlobGetResponse
+	(*LogRequest)(nil),           // 47: switchboard.connector.v1.LogRequest
+	(*LogResponse)(nil),          // 48: switchboard.connector.v1.LogResponse
+	nil,                          // 49: switchboard.connector.v1.ClientAction.DetailsEntry
+	nil,                          // 50: switchboard.connector.v1.LogRequest.FieldsEntry
 }
 var file_connector_proto_depIdxs = []int32{
 	4,  // 0: switchboard.connector.v1.DescribeResponse.capabilities:type_name -> switchboard.connector.v1.Capabilities
@@ -3032,54 +3118,56 @@ var file_connector_proto_depIdxs = []int32{
 	19, // 9: switchboard.connector.v1.InboundEvent.client_action:type_name -> switchboard.connector.v1.ClientAction
 	10, // 10: switchboard.connector.v1.InboundMessage.from:type_name -> switchboard.connector.v1.Contact
 	11, // 11: switchboard.connector.v1.InboundMessage.attachments:type_name -> switchboard.connector.v1.Attachment
-	0,  // 12: switchboard.connector.v1.DeliveryUpdate.state:type_name -> switchboard.connector.v1.DeliveryState
-	10, // 13: switchboard.connector.v1.Typing.from:type_name -> switchboard.connector.v1.Contact
-	10, // 14: switchboard.connector.v1.ClientProfile.contact:type_name -> switchboard.connector.v1.Contact
-	10, // 15: switchboard.connector.v1.ClientAction.contact:type_name -> switchboard.connector.v1.Contact
-	48, // 16: switchboard.connector.v1.ClientAction.details:type_name -> switchboard.connector.v1.ClientAction.DetailsEntry
-	11, // 17: switchboard.connector.v1.SendRequest.attachments:type_name -> switchboard.connector.v1.Attachment
-	0,  // 18: switchboard.connector.v1.SendResponse.state:type_name -> switchboard.connector.v1.DeliveryState
-	1,  // 19: switchboard.connector.v1.LogRequest.level:type_name -> switchboard.connector.v1.LogLevel
-	49, // 20: switchboard.connector.v1.LogRequest.fields:type_name -> switchboard.connector.v1.LogRequest.FieldsEntry
-	2,  // 21: switchboard.connector.v1.Connector.Describe:input_type -> switchboard.connector.v1.DescribeRequest
-	6,  // 22: switchboard.connector.v1.Connector.Configure:input_type -> switchboard.connector.v1.ConfigureRequest
-	9,  // 23: switchboard.connector.v1.Connector.Receive:input_type -> switchboard.connector.v1.ReceiveRequest
-	20, // 24: switchboard.connector.v1.Connector.Ack:input_type -> switchboard.connector.v1.AckRequest
-	22, // 25: switchboard.connector.v1.Connector.Send:input_type -> switchboard.connector.v1.SendRequest
-	24, // 26: switchboard.connector.v1.Connector.Edit:input_type -> switchboard.connector.v1.EditRequest
-	26, // 27: switchboard.connector.v1.Connector.Delete:input_type -> switchboard.connector.v1.DeleteRequest
-	28, // 28: switchboard.connector.v1.Connector.MarkRead:input_type -> switchboard.connector.v1.MarkReadRequest
-	30, // 29: switchboard.connector.v1.Connector.CheckContact:input_type -> switchboard.connector.v1.CheckContactRequest
-	32, // 30: switchboard.connector.v1.Connector.Health:input_type -> switchboard.connector.v1.HealthRequest
-	34, // 31: switchboard.connector.v1.HostServices.StateGet:input_type -> switchboard.connector.v1.StateGetRequest
-	36, // 32: switchboard.connector.v1.HostServices.StatePut:input_type -> switchboard.connector.v1.StatePutRequest
-	38, // 33: switchboard.connector.v1.HostServices.StateDelete:input_type -> switchboard.connector.v1.StateDeleteRequest
-	40, // 34: switchboard.connector.v1.HostServices.StateList:input_type -> switchboard.connector.v1.StateListRequest
-	42, // 35: switchboard.connector.v1.HostServices.BlobPut:input_type -> switchboard.connector.v1.BlobPutRequest
-	44, // 36: switchboard.connector.v1.HostServices.BlobGet:input_type -> switchboard.connector.v1.BlobGetRequest
-	46, // 37: switchboard.connector.v1.HostServices.Log:input_type -> switchboard.connector.v1.LogRequest
-	3,  // 38: switchboard.connector.v1.Connector.Describe:output_type -> switchboard.connector.v1.DescribeResponse
-	8,  // 39: switchboard.connector.v1.Connector.Configure:output_type -> switchboard.connector.v1.ConfigureResponse
-	12, // 40: switchboard.connector.v1.Connector.Receive:output_type -> switchboard.connector.v1.InboundEvent
-	21, // 41: switchboard.connector.v1.Connector.Ack:output_type -> switchboard.connector.v1.AckResponse
-	23, // 42: switchboard.connector.v1.Connector.Send:output_type -> switchboard.connector.v1.SendResponse
-	25, // 43: switchboard.connector.v1.Connector.Edit:output_type -> switchboard.connector.v1.EditResponse
-	27, // 44: switchboard.connector.v1.Connector.Delete:output_type -> switchboard.connector.v1.DeleteResponse
-	29, // 45: switchboard.connector.v1.Connector.MarkRead:output_type -> switchboard.connector.v1.MarkReadResponse
-	31, // 46: switchboard.connector.v1.Connector.CheckContact:output_type -> switchboard.connector.v1.CheckContactResponse
-	33, // 47: switchboard.connector.v1.Connector.Health:output_type -> switchboard.connector.v1.HealthResponse
-	35, // 48: switchboard.connector.v1.HostServices.StateGet:output_type -> switchboard.connector.v1.StateGetResponse
-	37, // 49: switchboard.connector.v1.HostServices.StatePut:output_type -> switchboard.connector.v1.StatePutResponse
-	39, // 50: switchboard.connector.v1.HostServices.StateDelete:output_type -> switchboard.connector.v1.StateDeleteResponse
-	41, // 51: switchboard.connector.v1.HostServices.StateList:output_type -> switchboard.connector.v1.StateListResponse
-	43, // 52: switchboard.connector.v1.HostServices.BlobPut:output_type -> switchboard.connector.v1.BlobPutResponse
-	45, // 53: switchboard.connector.v1.HostServices.BlobGet:output_type -> switchboard.connector.v1.BlobGetResponse
-	47, // 54: switchboard.connector.v1.HostServices.Log:output_type -> switchboard.connector.v1.LogResponse
-	38, // [38:55] is the sub-list for method output_type
-	21, // [21:38] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	10, // 12: switchboard.connector.v1.InboundMessage.cc:type_name -> switchboard.connector.v1.Contact
+	0,  // 13: switchboard.connector.v1.DeliveryUpdate.state:type_name -> switchboard.connector.v1.DeliveryState
+	10, // 14: switchboard.connector.v1.Typing.from:type_name -> switchboard.connector.v1.Contact
+	10, // 15: switchboard.connector.v1.ClientProfile.contact:type_name -> switchboard.connector.v1.Contact
+	10, // 16: switchboard.connector.v1.ClientAction.contact:type_name -> switchboard.connector.v1.Contact
+	49, // 17: switchboard.connector.v1.ClientAction.details:type_name -> switchboard.connector.v1.ClientAction.DetailsEntry
+	11, // 18: switchboard.connector.v1.SendRequest.attachments:type_name -> switchboard.connector.v1.Attachment
+	23, // 19: switchboard.connector.v1.SendRequest.template:type_name -> switchboard.connector.v1.Template
+	0,  // 20: switchboard.connector.v1.SendResponse.state:type_name -> switchboard.connector.v1.DeliveryState
+	1,  // 21: switchboard.connector.v1.LogRequest.level:type_name -> switchboard.connector.v1.LogLevel
+	50, // 22: switchboard.connector.v1.LogRequest.fields:type_name -> switchboard.connector.v1.LogRequest.FieldsEntry
+	2,  // 23: switchboard.connector.v1.Connector.Describe:input_type -> switchboard.connector.v1.DescribeRequest
+	6,  // 24: switchboard.connector.v1.Connector.Configure:input_type -> switchboard.connector.v1.ConfigureRequest
+	9,  // 25: switchboard.connector.v1.Connector.Receive:input_type -> switchboard.connector.v1.ReceiveRequest
+	20, // 26: switchboard.connector.v1.Connector.Ack:input_type -> switchboard.connector.v1.AckRequest
+	22, // 27: switchboard.connector.v1.Connector.Send:input_type -> switchboard.connector.v1.SendRequest
+	25, // 28: switchboard.connector.v1.Connector.Edit:input_type -> switchboard.connector.v1.EditRequest
+	27, // 29: switchboard.connector.v1.Connector.Delete:input_type -> switchboard.connector.v1.DeleteRequest
+	29, // 30: switchboard.connector.v1.Connector.MarkRead:input_type -> switchboard.connector.v1.MarkReadRequest
+	31, // 31: switchboard.connector.v1.Connector.CheckContact:input_type -> switchboard.connector.v1.CheckContactRequest
+	33, // 32: switchboard.connector.v1.Connector.Health:input_type -> switchboard.connector.v1.HealthRequest
+	35, // 33: switchboard.connector.v1.HostServices.StateGet:input_type -> switchboard.connector.v1.StateGetRequest
+	37, // 34: switchboard.connector.v1.HostServices.StatePut:input_type -> switchboard.connector.v1.StatePutRequest
+	39, // 35: switchboard.connector.v1.HostServices.StateDelete:input_type -> switchboard.connector.v1.StateDeleteRequest
+	41, // 36: switchboard.connector.v1.HostServices.StateList:input_type -> switchboard.connector.v1.StateListRequest
+	43, // 37: switchboard.connector.v1.HostServices.BlobPut:input_type -> switchboard.connector.v1.BlobPutRequest
+	45, // 38: switchboard.connector.v1.HostServices.BlobGet:input_type -> switchboard.connector.v1.BlobGetRequest
+	47, // 39: switchboard.connector.v1.HostServices.Log:input_type -> switchboard.connector.v1.LogRequest
+	3,  // 40: switchboard.connector.v1.Connector.Describe:output_type -> switchboard.connector.v1.DescribeResponse
+	8,  // 41: switchboard.connector.v1.Connector.Configure:output_type -> switchboard.connector.v1.ConfigureResponse
+	12, // 42: switchboard.connector.v1.Connector.Receive:output_type -> switchboard.connector.v1.InboundEvent
+	21, // 43: switchboard.connector.v1.Connector.Ack:output_type -> switchboard.connector.v1.AckResponse
+	24, // 44: switchboard.connector.v1.Connector.Send:output_type -> switchboard.connector.v1.SendResponse
+	26, // 45: switchboard.connector.v1.Connector.Edit:output_type -> switchboard.connector.v1.EditResponse
+	28, // 46: switchboard.connector.v1.Connector.Delete:output_type -> switchboard.connector.v1.DeleteResponse
+	30, // 47: switchboard.connector.v1.Connector.MarkRead:output_type -> switchboard.connector.v1.MarkReadResponse
+	32, // 48: switchboard.connector.v1.Connector.CheckContact:output_type -> switchboard.connector.v1.CheckContactResponse
+	34, // 49: switchboard.connector.v1.Connector.Health:output_type -> switchboard.connector.v1.HealthResponse
+	36, // 50: switchboard.connector.v1.HostServices.StateGet:output_type -> switchboard.connector.v1.StateGetResponse
+	38, // 51: switchboard.connector.v1.HostServices.StatePut:output_type -> switchboard.connector.v1.StatePutResponse
+	40, // 52: switchboard.connector.v1.HostServices.StateDelete:output_type -> switchboard.connector.v1.StateDeleteResponse
+	42, // 53: switchboard.connector.v1.HostServices.StateList:output_type -> switchboard.connector.v1.StateListResponse
+	44, // 54: switchboard.connector.v1.HostServices.BlobPut:output_type -> switchboard.connector.v1.BlobPutResponse
+	46, // 55: switchboard.connector.v1.HostServices.BlobGet:output_type -> switchboard.connector.v1.BlobGetResponse
+	48, // 56: switchboard.connector.v1.HostServices.Log:output_type -> switchboard.connector.v1.LogResponse
+	40, // [40:57] is the sub-list for method output_type
+	23, // [23:40] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_connector_proto_init() }
@@ -3102,7 +3190,7 @@ func file_connector_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_connector_proto_rawDesc), len(file_connector_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   48,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

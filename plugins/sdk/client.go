@@ -63,6 +63,7 @@ func (c *GRPCConnector) serveHost() uint32 {
 	c.once.Do(func() {
 		c.brokerID = c.broker.NextId()
 		go c.broker.AcceptAndServe(c.brokerID, func(opts []grpc.ServerOption) *grpc.Server {
+			opts = append(opts, grpc.MaxRecvMsgSize(maxMessageBytes), grpc.MaxSendMsgSize(maxMessageBytes))
 			s := grpc.NewServer(opts...)
 			pb.RegisterHostServicesServer(s, &hostServer{impl: c.host})
 			return s

@@ -84,6 +84,28 @@ func contactToProto(c Contact) *pb.Contact {
 		Email: c.Email, Username: c.Username, AvatarBlobId: c.AvatarBlobID}
 }
 
+func contactsToProto(cs []Contact) []*pb.Contact {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]*pb.Contact, len(cs))
+	for i, c := range cs {
+		out[i] = contactToProto(c)
+	}
+	return out
+}
+
+func contactsFromProto(ps []*pb.Contact) []Contact {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]Contact, len(ps))
+	for i, p := range ps {
+		out[i] = contactFromProto(p)
+	}
+	return out
+}
+
 func contactFromProto(c *pb.Contact) Contact {
 	return Contact{ExternalID: c.GetExternalId(), DisplayName: c.GetDisplayName(), Phone: c.GetPhone(),
 		Email: c.GetEmail(), Username: c.GetUsername(), AvatarBlobID: c.GetAvatarBlobId()}
@@ -119,7 +141,7 @@ func EventToProto(e Event) *pb.InboundEvent {
 		out.Kind = &pb.InboundEvent_Message{Message: &pb.InboundMessage{
 			ExternalId: m.ExternalID, From: contactToProto(m.From), Text: m.Text,
 			ReplyToExternalId: m.ReplyToExternalID, Attachments: attachmentsToProto(m.Attachments),
-			ThreadId: m.ThreadID, Subject: m.Subject,
+			ThreadId: m.ThreadID, Subject: m.Subject, Cc: contactsToProto(m.CC),
 		}}
 	case e.Edit != nil:
 		out.Kind = &pb.InboundEvent_Edit{Edit: &pb.InboundEdit{ExternalId: e.Edit.ExternalID, Text: e.Edit.Text}}
@@ -150,7 +172,7 @@ func EventFromProto(p *pb.InboundEvent) Event {
 		m := k.Message
 		e.Message = &Message{ExternalID: m.GetExternalId(), From: contactFromProto(m.GetFrom()), Text: m.GetText(),
 			ReplyToExternalID: m.GetReplyToExternalId(), Attachments: attachmentsFromProto(m.GetAttachments()),
-			ThreadID: m.GetThreadId(), Subject: m.GetSubject()}
+			ThreadID: m.GetThreadId(), Subject: m.GetSubject(), CC: contactsFromProto(m.GetCc())}
 	case *pb.InboundEvent_Edit:
 		e.Edit = &Edit{ExternalID: k.Edit.GetExternalId(), Text: k.Edit.GetText()}
 	case *pb.InboundEvent_Delete:
@@ -173,11 +195,27 @@ func EventFromProto(p *pb.InboundEvent) Event {
 func outboundToProto(m OutboundMessage) *pb.SendRequest {
 	return &pb.SendRequest{IdempotencyKey: m.IdempotencyKey, ChatId: m.ChatID, Text: m.Text,
 		ReplyToExternalId: m.ReplyToExternalID, Attachments: attachmentsToProto(m.Attachments),
-		SenderName: m.SenderName, ThreadId: m.ThreadID, Subject: m.Subject, Phone: m.Phone}
+		SenderName: m.SenderName, ThreadId: m.ThreadID, Subject: m.Subject, Phone: m.Phone,
+		Template: templateToProto(m.Template)}
+}
+
+func templateToProto(t *Template) *pb.Template {
+	if t == nil {
+		return nil
+	}
+	return &pb.Template{Name: t.Name, Language: t.Language, Params: t.Params}
+}
+
+func templateFromProto(p *pb.Template) *Template {
+	if p == nil {
+		return nil
+	}
+	return &Template{Name: p.GetName(), Language: p.GetLanguage(), Params: p.GetParams()}
 }
 
 func outboundFromProto(p *pb.SendRequest) OutboundMessage {
 	return OutboundMessage{IdempotencyKey: p.GetIdempotencyKey(), ChatID: p.GetChatId(), Text: p.GetText(),
 		ReplyToExternalID: p.GetReplyToExternalId(), Attachments: attachmentsFromProto(p.GetAttachments()),
-		SenderName: p.GetSenderName(), ThreadID: p.GetThreadId(), Subject: p.GetSubject(), Phone: p.GetPhone()}
+		SenderName: p.GetSenderName(), ThreadID: p.GetThreadId(), Subject: p.GetSubject(), Phone: p.GetPhone(),
+		Template: templateFromProto(p.GetTemplate())}
 }

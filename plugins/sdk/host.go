@@ -16,6 +16,15 @@ type Host interface {
 	Log(ctx context.Context, level LogLevel, msg string, fields map[string]string)
 }
 
+// MaxBlobBytes bounds one blob: BlobPut and BlobGet carry a whole file in
+// one message, and both sides of this SDK raise gRPC's 4 MiB default to
+// fit it.
+const MaxBlobBytes = 50 << 20
+
+// maxMessageBytes is the gRPC message limit of the host services: a blob
+// and its envelope.
+const maxMessageBytes = MaxBlobBytes + 1<<20
+
 // Blob is an attachment's content.
 type Blob struct {
 	Name     string

@@ -236,7 +236,8 @@ func TestEveryEventKindSurvivesTheWire(t *testing.T) {
 	at := time.UnixMilli(1_700_000_000_000).UTC()
 	kinds := []sdk.Event{
 		{Cursor: "1", ChatID: "c", OccurredAt: at, Message: &sdk.Message{ExternalID: "m", Text: "t", From: sdk.Contact{ExternalID: "u", Phone: "+1"},
-			ReplyToExternalID: "r", Attachments: []sdk.Attachment{{Name: "a.png", MIMEType: "image/png", Size: 3, BlobID: "b"}}, ThreadID: "th", Subject: "s"}},
+			ReplyToExternalID: "r", Attachments: []sdk.Attachment{{Name: "a.png", MIMEType: "image/png", Size: 3, BlobID: "b"}}, ThreadID: "th", Subject: "s",
+			CC: []sdk.Contact{{ExternalID: "b@example.com", DisplayName: "Bo", Email: "b@example.com"}}}},
 		{Cursor: "2", Edit: &sdk.Edit{ExternalID: "m", Text: "t2"}},
 		{Cursor: "3", Delete: &sdk.Delete{ExternalID: "m"}},
 		{Cursor: "4", Delivery: &sdk.Delivery{ExternalID: "o", State: sdk.DeliveryFailed, Reason: "blocked"}},

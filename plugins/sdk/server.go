@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
 
 	pb "switchboard/plugins/proto"
 )
@@ -59,7 +60,8 @@ func (s *grpcServer) hostFor(id uint32) (*hostClient, error) {
 	if s.host != nil && s.host.brokerID == id {
 		return s.host, nil
 	}
-	conn, err := s.broker.Dial(id)
+	conn, err := s.broker.DialWithOptions(id, grpc.WithDefaultCallOptions(
+		grpc.MaxCallRecvMsgSize(maxMessageBytes), grpc.MaxCallSendMsgSize(maxMessageBytes)))
 	if err != nil {
 		return nil, fmt.Errorf("dial host services %d: %w", id, err)
 	}

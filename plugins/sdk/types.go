@@ -75,6 +75,9 @@ type Message struct {
 	Attachments       []Attachment
 	ThreadID          string
 	Subject           string
+	// CC lists the other people the message was addressed to (e-mail Cc
+	// and further To recipients), so the dialog shows every participant.
+	CC []Contact
 }
 
 // Edit changes the text of an earlier inbound message.
@@ -130,6 +133,17 @@ type OutboundMessage struct {
 	ThreadID          string
 	Subject           string
 	Phone             string
+	// Template, when set, sends a template the channel approved
+	// beforehand instead of free text (WhatsApp outside its 24-hour
+	// window); Text then only describes it for the dialog.
+	Template *Template
+}
+
+// Template names a pre-approved message template.
+type Template struct {
+	Name     string
+	Language string   // the template's language code: "en_US", "ru"
+	Params   []string // the body's {{1}}, {{2}}... in order
 }
 
 // SendResult is what became of a sent message.

@@ -31,6 +31,8 @@ type connector struct {
 var (
 	_ sdk.Connector     = (*connector)(nil)
 	_ sdk.HealthChecker = (*connector)(nil)
+	_ sdk.Editor        = (*connector)(nil)
+	_ sdk.Deleter       = (*connector)(nil)
 )
 
 func newConnector() *connector { return &connector{hub: newHub()} }
@@ -38,7 +40,10 @@ func newConnector() *connector { return &connector{hub: newHub()} }
 func (c *connector) Describe(context.Context) (sdk.Description, error) {
 	return sdk.Description{
 		ID: "webchat", Name: "Website chat", Version: version, ChannelKind: "webchat",
-		Capabilities:   sdk.Capabilities{Typing: true},
+		// The chat is ours: an operator's message may be edited or taken
+		// back at any time, and a reply shows the line it answers.
+		Capabilities: sdk.Capabilities{Typing: true, ReplyTo: true, EditWindow: -1, DeleteWindow: -1,
+			Attachments: &sdk.AttachmentLimits{MaxBytes: maxFileBytes, MaxPerMessage: maxFilesPerLine}},
 		SettingsSchema: settingsSchema,
 	}, nil
 }
@@ -119,6 +124,10 @@ func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendRe
 	if m.IdempotencyKey == "" {
 		return sdk.SendResult{}, &sdk.ChannelError{Code: "idempotency_key_missing", Message: "a message needs a key"}
 	}
+	files, err := filesOf(m.Attachments)
+	if err != nil {
+		return sdk.SendResult{}, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, found, err := loadVisitor(ctx, h, m.ChatID)
@@ -129,12 +138,13 @@ func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendRe
 		return sdk.SendResult{}, &sdk.ChannelError{Code: "chat_unknown", Message: fmt.Sprintf("no visitor %q", m.ChatID)}
 	}
 	id := "op-" + m.IdempotencyKey
-	for _, l := range v.Lines {
-		if l.ID == id {
-			return sdk.SendResult{ExternalID: id, State: sdk.DeliverySent}, nil
-		}
+	if v.find(id) >= 0 {
+		return sdk.SendResult{ExternalID: id, State: sdk.DeliverySent}, nil
 	}
-	l := line{ID: id, From: "operator", Name: m.SenderName, Text: m.Text, At: time.Now().UTC()}
+	l := line{ID: id, From: "operator", Name: m.SenderName, Text: m.Text, At: time.Now().UTC(), Files: files}
+	if i := v.find(m.ReplyToExternalID); m.ReplyToExternalID != "" && i >= 0 {
+		l.ReplyTo = quoteOf(v.Lines[i])
+	}
 	v.Lines = append(v.Lines, l)
 	if err := saveVisitor(ctx, h, v); err != nil {
 		return sdk.SendResult{}, err
@@ -144,6 +154,51 @@ func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendRe
 		state = sdk.DeliveryDelivered
 	}
 	return sdk.SendResult{ExternalID: id, State: state}, nil
+}
+
+// Edit changes the text of an operator's message in the visitor's history
+// and on the visitor's open pages.
+func (c *connector) Edit(ctx context.Context, chatID, externalID, text string) error {
+	return c.change(ctx, chatID, externalID, "edit", func(l *line) {
+		l.Text, l.Edited = text, true
+	})
+}
+
+// Delete takes an operator's message back: the visitor's history keeps a
+// "deleted" mark in its place, without the text.
+func (c *connector) Delete(ctx context.Context, chatID, externalID string) error {
+	return c.change(ctx, chatID, externalID, "delete", func(l *line) {
+		l.Text, l.Deleted, l.ReplyTo = "", true, nil
+	})
+}
+
+// change applies fn to an operator's line and pushes the new line to the
+// visitor's pages as an event of type kind. Doing it twice is harmless.
+func (c *connector) change(ctx context.Context, chatID, externalID, kind string, fn func(*line)) error {
+	h, _, err := c.state()
+	if err != nil {
+		return err
+	}
+	if !validVisitorID(chatID) {
+		return &sdk.ChannelError{Code: "chat_unknown", Message: fmt.Sprintf("no visitor %q", chatID)}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, found, err := loadVisitor(ctx, h, chatID)
+	if err != nil {
+		return err
+	}
+	i := v.find(externalID)
+	if !found || i < 0 || v.Lines[i].From != "operator" {
+		return &sdk.ChannelError{Code: "message_unknown", Message: "the visitor's chat has no such operator message"}
+	}
+	fn(&v.Lines[i])
+	if err := saveVisitor(ctx, h, v); err != nil {
+		return err
+	}
+	l := v.Lines[i]
+	c.hub.push(chatID, wsOut{Type: kind, Line: &l})
+	return nil
 }
 
 func (c *connector) Health(context.Context) error {

@@ -16,6 +16,41 @@ type line struct {
 	Name string    `json:"name,omitempty"`
 	Text string    `json:"text"`
 	At   time.Time `json:"at"`
+	// ReplyTo quotes the line an operator's message answers.
+	ReplyTo *quote `json:"replyTo,omitempty"`
+	Edited  bool   `json:"edited,omitempty"`
+	// Deleted: the operator took the message back; its text is gone.
+	Deleted bool `json:"deleted,omitempty"`
+	// Files are the line's attachments, either way.
+	Files []lineFile `json:"files,omitempty"`
+}
+
+// quote is what a reply shows of the line it answers.
+type quote struct {
+	ID   string `json:"id"`
+	From string `json:"from"`
+	Text string `json:"text"`
+}
+
+// maxQuoteRunes bounds the text a quote repeats.
+const maxQuoteRunes = 200
+
+func quoteOf(l line) *quote {
+	q := &quote{ID: l.ID, From: l.From, Text: l.Text}
+	if r := []rune(q.Text); len(r) > maxQuoteRunes {
+		q.Text = string(r[:maxQuoteRunes]) + "…"
+	}
+	return q
+}
+
+// find returns the index of the line with id, or -1.
+func (v *visitor) find(id string) int {
+	for i, l := range v.Lines {
+		if l.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // visitor is what the chat remembers of a person, kept in host state.

@@ -47,6 +47,8 @@ func (c *connector) routes() http.Handler {
 	mux.HandleFunc("GET /api/history", c.handleHistory)
 	mux.HandleFunc("POST /api/messages", c.handleMessage)
 	mux.HandleFunc("GET /api/ws", c.handleWS)
+	mux.HandleFunc("POST /api/files", c.handleUpload)
+	mux.HandleFunc("GET /api/files/{id}", c.handleFile)
 	return mux
 }
 
@@ -168,7 +170,7 @@ func (c *connector) handleMessage(w http.ResponseWriter, r *http.Request) {
 	} else {
 		text = r.FormValue("text")
 	}
-	l, status, apiErr := c.visitorWrote(r.Context(), visitorOf(w, r), text)
+	l, status, apiErr := c.visitorWrote(r.Context(), visitorOf(w, r), text, nil)
 	if apiErr != nil {
 		writeJSON(w, status, apiErr)
 		return
@@ -176,12 +178,12 @@ func (c *connector) handleMessage(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, l)
 }
 
-// visitorWrote records a visitor's message: first in the journal the host
-// reads, then in the visitor's history.
-func (c *connector) visitorWrote(ctx context.Context, id, text string) (line, int, *apiError) {
+// visitorWrote records a visitor's message (text, files or both): first in
+// the journal the host reads, then in the visitor's history.
+func (c *connector) visitorWrote(ctx context.Context, id, text string, files []lineFile) (line, int, *apiError) {
 	text = strings.TrimSpace(text)
 	switch {
-	case text == "":
+	case text == "" && len(files) == 0:
 		return line{}, http.StatusBadRequest, &apiError{"message_empty", "write something first"}
 	case len([]rune(text)) > maxTextRunes:
 		return line{}, http.StatusRequestEntityTooLarge, &apiError{"message_too_long", "at most 4000 characters"}
@@ -196,9 +198,12 @@ func (c *connector) visitorWrote(ctx context.Context, id, text string) (line, in
 	if err != nil {
 		return line{}, http.StatusInternalServerError, &apiError{"chat_unavailable", "try again"}
 	}
-	l := line{ID: "v-" + newVisitorID()[:16], From: "visitor", Name: v.Name, Text: text, At: time.Now().UTC()}
-	_, err = j.Append(ctx, sdk.Event{ChatID: id, OccurredAt: l.At, Message: &sdk.Message{ExternalID: l.ID,
-		From: sdk.Contact{ExternalID: id, DisplayName: v.Name, Email: v.Email}, Text: text}})
+	l := line{ID: "v-" + newVisitorID()[:16], From: "visitor", Name: v.Name, Text: text, At: time.Now().UTC(), Files: files}
+	msg := &sdk.Message{ExternalID: l.ID, From: sdk.Contact{ExternalID: id, DisplayName: v.Name, Email: v.Email}, Text: text}
+	for _, f := range files {
+		msg.Attachments = append(msg.Attachments, sdk.Attachment{Name: f.Name, MIMEType: f.Type, Size: f.Size, BlobID: f.ID})
+	}
+	_, err = j.Append(ctx, sdk.Event{ChatID: id, OccurredAt: l.At, Message: msg})
 	if err == nil {
 		v.Lines = append(v.Lines, l)
 		err = saveVisitor(ctx, h, v)
@@ -253,7 +258,7 @@ func (c *connector) handleWS(w http.ResponseWriter, r *http.Request) {
 		}
 		switch in.Type {
 		case "message":
-			l, _, apiErr := c.visitorWrote(ctx, id, in.Text)
+			l, _, apiErr := c.visitorWrote(ctx, id, in.Text, nil)
 			if apiErr != nil {
 				_ = wsjson.Write(ctx, conn, map[string]any{"type": "error", "error": apiErr})
 				continue

@@ -4,7 +4,7 @@ import "sync"
 
 // wsOut is what the chat page receives over its WebSocket.
 type wsOut struct {
-	Type string `json:"type"` // "message" or "typing"
+	Type string `json:"type"` // "message", "edit", "delete" or "typing"
 	Line *line  `json:"line,omitempty"`
 }
 

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -270,5 +271,72 @@ func TestBadVisitorInputIsRefusedWithACode(t *testing.T) {
 	defer in.mu.Unlock()
 	if len(in.evs) != 0 {
 		t.Fatalf("bad input made events: %+v", in.evs)
+	}
+}
+
+func TestAnOperatorRepliesEditsAndDeletesInTheVisitorsChat(t *testing.T) {
+	in := &inbox{got: make(chan host.InboundEvent, 100)}
+	h, addr := hostWithWebchat(t, in.deliver)
+	visitor := newCustomer(t, addr)
+	visitor.do("POST", "/api/session", map[string]string{"name": "Оксана"})
+	if code, body := visitor.do("POST", "/api/messages", map[string]string{"text": "Можно поменять адрес?"}); code != http.StatusCreated {
+		t.Fatalf("POST /api/messages = %d %s", code, body)
+	}
+	msg := in.next(t, "message")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws://"+addr+"/api/ws", &websocket.DialOptions{HTTPClient: visitor.http})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	// next reads the page's events until one of the type arrives.
+	next := func(typ string) line {
+		t.Helper()
+		for {
+			var out wsOut
+			if err := wsjson.Read(ctx, ws, &out); err != nil {
+				t.Fatalf("read ws waiting for %s: %v", typ, err)
+			}
+			if out.Type == typ {
+				return *out.Line
+			}
+		}
+	}
+
+	res, err := h.Send(ctx, "site", sdk.OutboundMessage{IdempotencyKey: "r1", ChatID: msg.ChatID, Text: "Да, напишите новый",
+		ReplyToExternalID: msg.Message.ExternalID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := next("message"); l.ReplyTo == nil || l.ReplyTo.ID != msg.Message.ExternalID || l.ReplyTo.Text != "Можно поменять адрес?" {
+		t.Fatalf("the reply reached the page as %+v, want it quoting the visitor's question", l)
+	}
+	conn, err := h.Connector("site")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Edit(ctx, msg.ChatID, res.ExternalID, "Да, напишите новый адрес"); err != nil {
+		t.Fatalf("Edit: %v", err)
+	}
+	if l := next("edit"); l.Text != "Да, напишите новый адрес" || !l.Edited {
+		t.Fatalf("the edit reached the page as %+v", l)
+	}
+	if err := conn.Delete(ctx, msg.ChatID, res.ExternalID); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if l := next("delete"); l.Text != "" || !l.Deleted {
+		t.Fatalf("the delete reached the page as %+v", l)
+	}
+	hist := visitor.history()
+	if len(hist) != 2 || !hist[1].Deleted || hist[1].Text != "" || hist[1].ReplyTo != nil {
+		t.Fatalf("history = %+v, want the operator's line kept as deleted, without its text", hist)
+	}
+	// The visitor's own lines and unknown ones are not the operator's to change.
+	for _, id := range []string{msg.Message.ExternalID, "op-nope"} {
+		err := conn.Edit(ctx, msg.ChatID, id, "x")
+		if ce := (*sdk.ChannelError)(nil); !errors.As(err, &ce) || ce.Code != "message_unknown" {
+			t.Errorf("Edit(%s) = %v, want the channel error message_unknown", id, err)
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,7 +64,7 @@ func (c *connector) Describe(context.Context) (sdk.Description, error) {
 		schema = `["not an object schema"]`
 	}
 	return sdk.Description{ID: id, Name: "Echo (test)", Version: version, ChannelKind: "messenger",
-		Capabilities: sdk.Capabilities{ReplyTo: true}, SettingsSchema: schema}, nil
+		Capabilities: sdk.Capabilities{ReplyTo: true, StartByPhone: true}, SettingsSchema: schema}, nil
 }
 
 func (c *connector) Configure(ctx context.Context, req sdk.ConfigureRequest) ([]sdk.FieldError, error) {
@@ -178,7 +179,7 @@ func floodEvents(ctx context.Context, after string, n int, emit func(sdk.Event) 
 	start, _ := strconv.Atoi(after)
 	for i := start + 1; i <= n; i++ {
 		ev := sdk.Event{Cursor: fmt.Sprintf("%020d", i), ChatID: "flood", Message: &sdk.Message{
-			ExternalID: strconv.Itoa(i), From: sdk.Contact{ExternalID: "u"}, Text: "flood"}}
+			ExternalID: strconv.Itoa(i), From: sdk.Contact{ExternalID: "u" + strconv.Itoa(i%1000)}, Text: "flood"}}
 		if err := emit(ev); err != nil {
 			return err
 		}
@@ -228,6 +229,17 @@ func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendRe
 }
 
 func (c *connector) Health(context.Context) error { return nil }
+
+// CheckContact takes a number of 8 to 15 digits (spaces, dashes, brackets
+// and a leading + allowed); numbers ending in 0000 are "not on the
+// channel". The chat id is the digits.
+func (c *connector) CheckContact(_ context.Context, q sdk.ContactQuery) (sdk.ContactResult, error) {
+	id := strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(strings.TrimPrefix(strings.TrimSpace(q.Phone), "+"))
+	if len(id) < 8 || len(id) > 15 || strings.Trim(id, "0123456789") != "" {
+		return sdk.ContactResult{}, &sdk.ChannelError{Code: "phone_invalid", Message: fmt.Sprintf("%q is not a phone number", q.Phone)}
+	}
+	return sdk.ContactResult{Reachable: !strings.HasSuffix(id, "0000"), ChatID: id}, nil
+}
 
 func main() {
 	if protocol == "1" {

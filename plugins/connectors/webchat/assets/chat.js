@@ -4,11 +4,14 @@
   "use strict";
   var texts = {
     en: { name: "Your name", email: "E-mail (optional)", start: "Start chat", send: "Send",
-          offline: "Reconnecting…", failed: "Not sent, try again", operator: "Operator", you: "You" },
+          offline: "Reconnecting…", failed: "Not sent, try again", operator: "Operator", you: "You",
+          edited: "edited", deleted: "Message deleted", attach: "Attach files", tooLarge: "A file is larger than 10 MB" },
     ru: { name: "Ваше имя", email: "E-mail (необязательно)", start: "Начать чат", send: "Отправить",
-          offline: "Переподключение…", failed: "Не отправлено, попробуйте ещё раз", operator: "Оператор", you: "Вы" },
+          offline: "Переподключение…", failed: "Не отправлено, попробуйте ещё раз", operator: "Оператор", you: "Вы",
+          edited: "изменено", deleted: "Сообщение удалено", attach: "Прикрепить файлы", tooLarge: "Файл больше 10 МБ" },
     uk: { name: "Ваше ім'я", email: "E-mail (необов'язково)", start: "Почати чат", send: "Надіслати",
-          offline: "Перепідключення…", failed: "Не надіслано, спробуйте ще раз", operator: "Оператор", you: "Ви" }
+          offline: "Перепідключення…", failed: "Не надіслано, спробуйте ще раз", operator: "Оператор", you: "Ви",
+          edited: "змінено", deleted: "Повідомлення видалено", attach: "Прикріпити файли", tooLarge: "Файл більший за 10 МБ" }
   };
   var lang = (navigator.language || "en").slice(0, 2);
   var t = texts[lang] || texts.en;
@@ -16,21 +19,61 @@
   document.querySelectorAll("[data-t]").forEach(function (el) { el.textContent = t[el.dataset.t]; });
   $("text").placeholder = "…";
 
-  var seen = {};
+  // The page's item of each line by id: an edit or delete redraws it.
+  var items = {};
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
   function show(line) {
-    if (seen[line.id]) return;
-    seen[line.id] = true;
-    var li = document.createElement("li");
-    li.className = line.from;
-    var who = document.createElement("span");
-    who.className = "who";
-    who.textContent = line.from === "visitor" ? t.you : (line.name || t.operator);
-    var body = document.createElement("span");
-    body.textContent = line.text;
-    li.appendChild(who);
-    li.appendChild(body);
-    $("lines").appendChild(li);
-    $("lines").scrollTop = $("lines").scrollHeight;
+    var li = items[line.id];
+    var fresh = !li;
+    if (fresh) {
+      li = items[line.id] = el("li");
+      li.dataset.id = line.id;
+    }
+    li.className = line.from + (line.deleted ? " deleted" : "");
+    li.replaceChildren();
+    li.appendChild(el("span", "who", line.from === "visitor" ? t.you : (line.name || t.operator)));
+    if (line.replyTo && !line.deleted) {
+      var q = el("span", "quote", line.replyTo.text);
+      q.dataset.replyTo = line.replyTo.id;
+      li.appendChild(q);
+    }
+    li.appendChild(el("span", "body", line.deleted ? t.deleted : line.text));
+    if (line.edited && !line.deleted) li.appendChild(el("span", "edited", t.edited));
+    if (line.files && line.files.length && !line.deleted) li.appendChild(files(line.files));
+    if (fresh) {
+      $("lines").appendChild(li);
+      $("lines").scrollTop = $("lines").scrollHeight;
+    }
+  }
+
+  // Images show in place; anything else is a link named by the file,
+  // whose name is text (textContent, the download attribute), never markup.
+  var inline = { "image/png": 1, "image/jpeg": 1, "image/gif": 1, "image/webp": 1 };
+  function files(list) {
+    var box = document.createElement("span");
+    box.className = "files";
+    list.forEach(function (f) {
+      var url = "/api/files/" + encodeURIComponent(f.id);
+      if (inline[f.type]) {
+        var img = document.createElement("img");
+        img.src = url;
+        img.alt = f.name;
+        img.dataset.file = f.id;
+        box.appendChild(img);
+      }
+      var a = document.createElement("a");
+      a.href = url;
+      a.download = f.name;
+      a.dataset.file = f.id;
+      a.textContent = f.name + " (" + Math.max(1, Math.round(f.size / 1024)) + " KB)";
+      box.appendChild(a);
+    });
+    return box;
   }
 
   function api(method, path, body) {
@@ -47,7 +90,7 @@
     ws.onopen = function () { delay = 500; $("status").textContent = ""; reload(); };
     ws.onmessage = function (e) {
       var m = JSON.parse(e.data);
-      if ((m.type === "message" || m.type === "sent") && m.line) show(m.line);
+      if ((m.type === "message" || m.type === "sent" || m.type === "edit" || m.type === "delete") && m.line) show(m.line);
       if (m.type === "error") $("status").textContent = t.failed;
     };
     ws.onclose = function () {
@@ -75,9 +118,38 @@
     }).catch(function () { $("status").textContent = t.failed; });
   });
 
+  $("attach").title = t.attach;
+  $("file").addEventListener("change", function () {
+    var names = Array.prototype.map.call($("file").files, function (f) { return f.name; });
+    $("picked").textContent = names.join(", ");
+    $("picked").hidden = names.length === 0;
+  });
+
+  // Files go in one multipart request with the text beside them.
+  function upload(text) {
+    var picked = $("file").files;
+    for (var i = 0; i < picked.length; i++) {
+      if (picked[i].size > 10 * 1024 * 1024) { $("status").textContent = t.tooLarge; return; }
+    }
+    var form = new FormData();
+    form.append("text", text);
+    for (var j = 0; j < picked.length; j++) form.append("file", picked[j], picked[j].name);
+    fetch("/api/files", { method: "POST", credentials: "same-origin", body: form })
+      .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw j; return j; }); })
+      .then(function (l) {
+        show(l);
+        $("text").value = "";
+        $("file").value = "";
+        $("picked").hidden = true;
+        $("status").textContent = "";
+      })
+      .catch(function () { $("status").textContent = t.failed; });
+  }
+
   $("composer").addEventListener("submit", function (e) {
     e.preventDefault();
     var text = $("text").value.trim();
+    if ($("file").files.length > 0) { upload(text); return; }
     if (!text) return;
     if (ws && ws.readyState === 1) {
       ws.send(JSON.stringify({ type: "message", text: text }));
