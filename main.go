@@ -47,7 +47,7 @@ func run() error {
 		Height:      800,
 		MinWidth:    900,
 		MinHeight:   600,
-		AssetServer: &assetserver.Options{Assets: assets},
+		AssetServer: &assetserver.Options{Assets: assets, Handler: a.FileHandler()},
 		OnStartup:   a.Startup,
 		OnShutdown:  a.Shutdown,
 		Bind:        a.Services(),

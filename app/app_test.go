@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/app/notify"
 	"switchboard/app/syncclient/synctest"
 	"switchboard/inbox"
 	"switchboard/wire"
@@ -95,7 +96,14 @@ func startApp(t *testing.T) (*App, *events) {
 
 func startAppIn(t *testing.T, dataDir string, tokens TokenStore) (*App, *events) {
 	t.Helper()
-	a := New(Config{DataDir: dataDir, Tokens: tokens})
+	return startAppWith(t, dataDir, tokens, &alertLog{})
+}
+
+// startAppWith starts the app with its own notifier: tests never reach the
+// desktop's notification daemon (or make godbus launch one).
+func startAppWith(t *testing.T, dataDir string, tokens TokenStore, n notify.Notifier) (*App, *events) {
+	t.Helper()
+	a := New(Config{DataDir: dataDir, Tokens: tokens, Notifier: n})
 	ev := &events{}
 	a.core.start(context.Background(), ev.emit)
 	t.Cleanup(func() { a.core.stop() })
@@ -214,16 +222,16 @@ func TestSendShowsThePendingMessageAndRefusesEmptyText(t *testing.T) {
 	a, _ := startApp(t)
 	signIn(t, a, ts)
 	waitFor(t, "the dialog", func() bool { c, _ := a.Inbox.Counts(); return c["unassigned"] == 1 })
-	if _, err := a.Conversation.Send("d1", "outbound", "  \n "); codeOf(err) != CodeEmptyMessage {
+	if _, err := a.Conversation.Send("d1", "outbound", "  \n ", nil, ""); codeOf(err) != CodeEmptyMessage {
 		t.Errorf("Send of blank text = %v, want %s", err, CodeEmptyMessage)
 	}
-	if _, err := a.Conversation.Send("d1", "shout", "hi"); codeOf(err) != CodeBadInput {
+	if _, err := a.Conversation.Send("d1", "shout", "hi", nil, ""); codeOf(err) != CodeBadInput {
 		t.Errorf("Send of kind shout = %v, want %s", err, CodeBadInput)
 	}
-	if _, err := a.Conversation.Send("nope", "outbound", "hi"); codeOf(err) != CodeNotFound {
+	if _, err := a.Conversation.Send("nope", "outbound", "hi", nil, ""); codeOf(err) != CodeNotFound {
 		t.Errorf("Send to a missing dialog = %v, want %s", err, CodeNotFound)
 	}
-	id, err := a.Conversation.Send("d1", "comment", "<b>internal</b>")
+	id, err := a.Conversation.Send("d1", "comment", "<b>internal</b>", nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +288,7 @@ func TestMessagesSentOfflineArriveOnceInOrderAfterARestart(t *testing.T) {
 	ts.SetDown(true)
 	var sent []string
 	for _, text := range []string{"one", "two", "three"} {
-		id, err := a.Conversation.Send("d1", "outbound", text)
+		id, err := a.Conversation.Send("d1", "outbound", text, nil, "")
 		if err != nil {
 			t.Fatalf("Send(%q) offline: %v", text, err)
 		}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sort"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -35,7 +35,14 @@ func (s *Conversation) Dialog(dialogID string) (DialogView, error) {
 	}
 	card, _ := rp.Client(ctx, d.ClientID)
 	item := replica.DialogItem{Dialog: *d, ClientName: card.Client.Name(), ClientAvatar: card.Client.AvatarURL}
-	return DialogView{Row: s.c.rowOf(org, item, ""), ClientID: d.ClientID, Mine: d.AssigneeID == me}, nil
+	v := DialogView{Row: s.c.rowOf(org, item, ""), ClientID: d.ClientID, ChannelID: d.ChannelID, Mine: d.AssigneeID == me,
+		Ratings: ratingsOf(org, me, d), MayHandle: mayHandle(org, me, d)}
+	if ch := org.Channels[d.ChannelID]; ch != nil {
+		v.Files = fileLimits(ch.Capabilities)
+	} else {
+		v.Files = fileLimits(inbox.Capabilities{})
+	}
+	return v, nil
 }
 
 func notFound(err error) error {
@@ -49,7 +56,7 @@ func notFound(err error) error {
 // with the dialog's log entries between them, oldest first.
 func (s *Conversation) History(dialogID string, before int64) (HistoryView, error) {
 	ctx := context.Background()
-	rp, _, err := s.c.signedIn(ctx)
+	rp, me, err := s.c.signedIn(ctx)
 	if err != nil {
 		return HistoryView{}, err
 	}
@@ -61,69 +68,31 @@ func (s *Conversation) History(dialogID string, before int64) (HistoryView, erro
 	if err != nil {
 		return HistoryView{}, toUI(err)
 	}
-	v := HistoryView{DialogID: dialogID, More: h.More, Items: []TimelineItem{}}
-	for i := range h.Messages {
-		m := messageView(org, &h.Messages[i])
-		v.Items = append(v.Items, TimelineItem{Message: &m})
-	}
-	for i := range h.Events {
-		e := eventView(org, &h.Events[i])
-		v.Items = append(v.Items, TimelineItem{Event: &e})
-	}
-	at := func(it TimelineItem) int64 {
-		if it.Message != nil {
-			return it.Message.At
-		}
-		return it.Event.At
-	}
-	sort.SliceStable(v.Items, func(i, j int) bool { return at(v.Items[i]) < at(v.Items[j]) })
-	if len(h.Messages) > 0 {
-		v.Before = ms(h.Messages[0].CreatedAt)
-	}
-	return v, nil
-}
-
-// Client returns the card of the dialog's client.
-func (s *Conversation) Client(dialogID string) (ClientView, error) {
-	ctx := context.Background()
-	rp, _, err := s.c.signedIn(ctx)
-	if err != nil {
-		return ClientView{}, err
-	}
-	d, err := rp.Dialog(ctx, dialogID)
-	if err != nil {
-		return ClientView{}, notFound(err)
-	}
-	card, err := rp.Client(ctx, d.ClientID)
-	if err != nil {
-		return ClientView{}, notFound(err)
-	}
-	org, err := s.c.orgOf(ctx, rp)
-	if err != nil {
-		return ClientView{}, toUI(err)
-	}
-	cl := card.Client
-	v := ClientView{ID: cl.ID, Name: cl.Name(), OriginalName: cl.OriginalName, Blacklisted: cl.Blacklisted,
-		Contacts: []ContactView{}, Notes: []NoteView{}}
-	for _, ct := range cl.Contacts {
-		h := ct.Handle
-		if h == "" {
-			h = ct.ExternalID
-		}
-		v.Contacts = append(v.Contacts, ContactView{Kind: string(ct.Kind), Handle: h})
-	}
-	for _, n := range card.Notes {
-		v.Notes = append(v.Notes, NoteView{AuthorName: operatorName(org, n.AuthorID), Text: n.Text, At: ms(n.CreatedAt)})
-	}
-	return v, nil
+	return historyView(ctx, rp, org, me, dialogID, h)
 }
 
 // maxMessageRunes bounds what one message may hold.
 const maxMessageRunes = 16000
 
 // Send queues a message (kind outbound, comment or note) and shows it at
-// once as pending. It returns the message's id.
-func (s *Conversation) Send(dialogID, kind, text string) (string, error) {
+// once as pending; the dialog's draft goes with it. A comment may mention
+// colleagues (operator ids): each is alerted and brought into the dialog.
+// replyToID names the message of the dialog it answers ("" for none): the
+// channel shows the reply as one where it can. It returns the message's id.
+func (s *Conversation) Send(dialogID, kind, text string, mentions []string, replyToID string) (string, error) {
+	return s.send(dialogID, kind, text, mentions, replyToID, nil, true)
+}
+
+// SendWithFiles is Send with files the app holds (Files.Finish gave their
+// ids); text may then be empty. A reply's files are checked against the
+// channel's limits first: a refusal names the file and the limit, and
+// nothing is queued.
+func (s *Conversation) SendWithFiles(dialogID, kind, text string, mentions []string, replyToID string, files []AttachmentInput) (string, error) {
+	return s.send(dialogID, kind, text, mentions, replyToID, files, true)
+}
+
+// send is Send; fromComposer says the composer's draft is what was sent.
+func (s *Conversation) send(dialogID, kind, text string, mentions []string, replyToID string, files []AttachmentInput, fromComposer bool) (string, error) {
 	ctx := context.Background()
 	rp, me, err := s.c.signedIn(ctx)
 	if err != nil {
@@ -133,24 +102,50 @@ func (s *Conversation) Send(dialogID, kind, text string) (string, error) {
 	if k != inbox.MsgOutbound && k != inbox.MsgComment && k != inbox.MsgNote {
 		return "", uiError(CodeBadInput, "unknown message kind", nil)
 	}
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(text) == "" && len(files) == 0 {
 		return "", uiError(CodeEmptyMessage, "", nil)
 	}
 	if utf8.RuneCountInString(text) > maxMessageRunes || !utf8.ValidString(text) {
 		return "", uiError(CodeBadInput, "message too long or not text", nil)
 	}
+	if len(mentions) > 0 && k != inbox.MsgComment {
+		return "", uiError(CodeMentionNotComment, "", nil)
+	}
 	d, err := rp.Dialog(ctx, dialogID)
 	if err != nil {
 		return "", notFound(err)
 	}
+	if replyToID != "" {
+		found, err := rp.MessagesByID(ctx, []string{replyToID})
+		if err != nil {
+			return "", toUI(err)
+		}
+		if r, ok := found[replyToID]; !ok || r.DialogID != dialogID {
+			return "", uiError(CodeReplyUnknown, "", nil)
+		}
+	}
+	if len(mentions) > 0 {
+		org, err := s.c.orgOf(ctx, rp)
+		if err != nil {
+			return "", toUI(err)
+		}
+		if mentions, err = colleagueIDs(org, me, mentions); err != nil {
+			return "", err
+		}
+	}
+	msgID := newID()
+	atts, err := s.attachments(ctx, rp, d, k, msgID, files)
+	if err != nil {
+		return "", err
+	}
 	now := time.Now().UTC()
-	msg := &inbox.Message{ID: newID(), DialogID: dialogID, ClientID: d.ClientID, ChannelID: d.ChannelID,
-		Kind: k, AuthorID: me, Text: text, Delivery: inbox.DeliveryPending, CreatedAt: now}
-	payload := map[string]string{"messageId": msg.ID, "dialogId": dialogID, "kind": kind, "text": text}
-	opt := replica.Optimistic{Message: msg}
+	msg := &inbox.Message{ID: msgID, DialogID: dialogID, ClientID: d.ClientID, ChannelID: d.ChannelID,
+		Kind: k, AuthorID: me, Text: text, Mentions: mentions, ReplyToID: replyToID, Attachments: atts, Delivery: inbox.DeliveryPending, CreatedAt: now}
+	payload := sendPayload{MessageID: msg.ID, DialogID: dialogID, Kind: kind, Text: text, Mentions: mentions, ReplyToID: replyToID, Attachments: atts}
+	opt := replica.Optimistic{Message: msg, ClearDraft: fromComposer}
 	if k == inbox.MsgOutbound {
 		nd := d.Clone()
-		nd.LastMessageID, nd.LastMessageText, nd.LastMessageFromTeam = msg.ID, preview(text), true
+		nd.LastMessageID, nd.LastMessageText, nd.LastMessageFromTeam = msg.ID, inbox.MessagePreview(text, atts), true
 		nd.LastMessageAt, nd.LastOperatorMessageAt = now, now
 		opt.Dialog = nd
 	}
@@ -160,12 +155,43 @@ func (s *Conversation) Send(dialogID, kind, text string) (string, error) {
 	return msg.ID, nil
 }
 
-func preview(text string) string {
-	text = strings.Join(strings.Fields(text), " ")
-	if utf8.RuneCountInString(text) <= 120 {
-		return text
+// sendPayload is message.send's payload (inbox.Send).
+type sendPayload struct {
+	MessageID string   `json:"messageId"`
+	DialogID  string   `json:"dialogId"`
+	Kind      string   `json:"kind"`
+	Text      string   `json:"text"`
+	Mentions  []string `json:"mentions,omitempty"`
+	ReplyToID string   `json:"replyToId,omitempty"`
+	// Attachments name the files by their SHA-256; the outbox uploads
+	// them before it sends the command.
+	Attachments []inbox.Attachment `json:"attachments,omitempty"`
+}
+
+// RepliesSince returns the messages colleagues sent the customer in the
+// dialog after since (unix ms): the composer asks before sending, so an
+// operator who started typing before a colleague answered is warned.
+func (s *Conversation) RepliesSince(dialogID string, since int64) ([]MessageView, error) {
+	ctx := context.Background()
+	rp, me, err := s.c.signedIn(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return string([]rune(text)[:120]) + "…"
+	ms, err := rp.OutboundSince(ctx, dialogID, time.UnixMilli(since))
+	if err != nil {
+		return nil, toUI(err)
+	}
+	org, err := s.c.orgOf(ctx, rp)
+	if err != nil {
+		return nil, toUI(err)
+	}
+	out := []MessageView{}
+	for i := range ms {
+		if ms[i].AuthorID != me {
+			out = append(out, messageView(org, &ms[i]))
+		}
+	}
+	return out, nil
 }
 
 // Take starts work on a dialog: it becomes the operator's.
@@ -237,17 +263,44 @@ func (s *Conversation) act(typ, dialogID string, extra map[string]string, change
 // enqueue stores a command with its optimistic change, tells the UI and
 // the sync client.
 func (c *core) enqueue(ctx context.Context, rp *replica.Replica, typ string, payload any, dialogID string, opt replica.Optimistic) error {
-	body, err := json.Marshal(payload)
+	q, err := queued(typ, payload, opt)
 	if err != nil {
 		return toUI(err)
 	}
-	cmd := wire.CommandEnvelope{ID: newID(), Type: typ, Payload: body, IssuedAt: time.Now().UTC()}
-	if err := rp.Enqueue(ctx, cmd, opt); err != nil {
+	if err := rp.Enqueue(ctx, q.Command, q.Change); err != nil {
 		return toUI(err)
 	}
-	// Flush at once: the operator is looking at the row they acted on.
-	c.batch.add([]string{dialogID}, false)
+	// A tag made on the spot changes what every view names.
+	if opt.Entity != nil && opt.Entity.Kind == wire.KindTag {
+		c.mu.Lock()
+		c.org = nil
+		c.mu.Unlock()
+		c.batch.add(nil, true)
+	}
+	c.queuedFor([]string{dialogID})
+	return nil
+}
+
+// queued is a new command of type typ with its optimistic change.
+func queued(typ string, payload any, opt replica.Optimistic) (replica.Queued, error) {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return replica.Queued{}, fmt.Errorf("encode %s: %w", typ, err)
+	}
+	cmd := wire.CommandEnvelope{ID: newID(), Type: typ, Payload: body, IssuedAt: time.Now().UTC()}
+	return replica.Queued{Command: cmd, Change: opt}, nil
+}
+
+// queuedFor tells the UI at once that the dialogs changed (the operator
+// is looking at the rows they acted on) and the sync client to push.
+func (c *core) queuedFor(dialogIDs []string) {
+	// A command without a dialog (a client's, a template's) changes the
+	// client views, no dialog list.
+	if len(dialogIDs) > 0 && dialogIDs[0] != "" {
+		c.batch.add(dialogIDs, false)
+	} else {
+		c.batch.addClients()
+	}
 	c.batch.flush()
 	c.kick()
-	return nil
 }

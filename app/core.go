@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"switchboard/app/notify"
 	"switchboard/app/replica"
 	"switchboard/app/syncclient"
 	"switchboard/inbox"
@@ -20,6 +21,8 @@ type Config struct {
 	DataDir string
 	// DefaultServer pre-fills the sign-in form.
 	DefaultServer string
+	// Notifier raises native alerts; nil means the OS's (beeep).
+	Notifier notify.Notifier
 	// Tokens keeps the session token between runs; nil means the OS
 	// keychain. Without a working keychain the operator signs in at every
 	// start (the replica and its outbox are kept all the same).
@@ -34,7 +37,19 @@ type core struct {
 	ready   chan struct{} // closed when startup finished
 	emit    emitFunc
 	batch   *batcher
+	alerts  *notify.Alerter
 	startup error
+	// activity is colleagues' typing and viewing; it guards itself.
+	activity *activity
+	stopLoop context.CancelFunc
+	// files, uploads and downloads are the attachments' copies here and
+	// their transfers; each guards itself.
+	files     *fileStore
+	uploads   *uploads
+	downloads downloads
+	// saveDialog asks the operator where to save a file (Wails' native
+	// dialog, set at startup); "" means cancelled.
+	saveDialog func(defaultName, title string) (string, error)
 
 	// mu guards the fields below.
 	mu       sync.Mutex
@@ -46,19 +61,33 @@ type core struct {
 	syncDone chan struct{}
 	org      *inbox.Org // cached; nil after an org change
 	online   map[string]bool
+	open     string        // the dialog open in the window (colleagues see us viewing it)
+	viewing  string        // the dialog on screen with the window in front (alerts skip it)
+	filling  bool          // the replica fills from empty: what arrives is history
+	raised   []RaisedAlert // the newest alerts raised, for the dev build's test hook
+	savePath string        // the dev build's test hook answers the next save dialog with it
 }
 
 func newCore(cfg Config) *core {
 	c := &core{
-		cfg:    cfg,
-		http:   &http.Client{Timeout: 30 * time.Second},
-		ready:  make(chan struct{}),
-		emit:   func(string, any) {},
-		online: map[string]bool{},
+		cfg:      cfg,
+		http:     &http.Client{Timeout: 30 * time.Second},
+		ready:    make(chan struct{}),
+		emit:     func(string, any) {},
+		online:   map[string]bool{},
+		activity: newActivity(),
+		files:    newFileStore(cfg.DataDir),
 	}
+	c.downloads.inflight = map[string]*uploadJob{}
+	c.uploads = newUploads(c.files, func(p FileProgress) { c.emit(EventFileProgress, p) })
 	if c.cfg.Tokens == nil {
 		c.cfg.Tokens = keychain{}
 	}
+	if c.cfg.Notifier == nil {
+		c.cfg.Notifier = notify.NewBeeep("Switchboard")
+	}
+	// A desktop without a notification daemon loses only its alerts.
+	c.alerts = notify.NewAlerter(notify.Config{Notifier: c.cfg.Notifier, OnAlert: c.raisedAlert})
 	c.session = SessionState{Status: StatusSignedOut, Server: cfg.DefaultServer}
 	return c
 }
@@ -68,6 +97,12 @@ func (c *core) start(ctx context.Context, emit emitFunc) {
 	defer close(c.ready)
 	c.emit = emit
 	c.batch = newBatcher(emit, 500, 50*time.Millisecond)
+	loopCtx, stopLoop := context.WithCancel(context.Background())
+	c.stopLoop = stopLoop
+	go c.activityLoop(loopCtx, time.Second)
+	// Unreadable settings fall back to the defaults: alerts on, text shown.
+	set, _ := loadAlertSettings(c.cfg.DataDir)
+	c.alerts.SetSettings(set)
 	rp, err := replica.Open(ctx, filepath.Join(c.cfg.DataDir, "replica.db"))
 	if err != nil {
 		c.startup = fmt.Errorf("start: %w", err)
@@ -97,9 +132,13 @@ func (c *core) start(ctx context.Context, emit emitFunc) {
 	}
 }
 
-// stop ends the sync client and closes the replica.
+// stop ends the sync client and the alerts and closes the replica.
 func (c *core) stop() {
+	if c.stopLoop != nil {
+		c.stopLoop()
+	}
 	c.stopSyncing()
+	c.alerts.Close()
 	c.mu.Lock()
 	rp := c.rp
 	c.rp = nil
@@ -131,6 +170,20 @@ func (c *core) signedIn(ctx context.Context) (*replica.Replica, string, error) {
 		return nil, "", uiError(CodeSignedOut, "", nil)
 	}
 	return c.rp, c.session.OperatorID, nil
+}
+
+// signedInOrg is signedIn with the workspace's org, its read error in the
+// UI's words.
+func (c *core) signedInOrg(ctx context.Context) (*replica.Replica, *inbox.Org, string, error) {
+	rp, me, err := c.signedIn(ctx)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	org, err := c.orgOf(ctx, rp)
+	if err != nil {
+		return nil, nil, "", toUI(err)
+	}
+	return rp, org, me, nil
 }
 
 // orgOf returns the cached org, reading it from the replica when needed.

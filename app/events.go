@@ -12,6 +12,11 @@ const (
 	EventSessionState    = "session:state"    // SessionState
 	EventSyncProgress    = "sync:progress"    // SyncProgress
 	EventCommandRejected = "command:rejected" // CommandRejected
+	EventDialogActivity  = "dialog:activity"  // DialogActivity: who else types in or views a dialog
+	EventNoticesChanged  = "notices:changed"  // NoticesChanged: the notification centre changed
+	// EventTemplatesChanged: a quick reply was saved or deleted, here or
+	// by the server (no payload; the picker reads the list again).
+	EventTemplatesChanged = "templates:changed"
 )
 
 // InboxChanged tells the UI which dialogs to re-read. Org is true when
@@ -19,6 +24,9 @@ const (
 type InboxChanged struct {
 	DialogIDs []string `json:"dialogIds"`
 	Org       bool     `json:"org"`
+	// Clients is true when a client, a note or a task changed: the open
+	// client card and the Important tab read again.
+	Clients bool `json:"clients"`
 }
 
 // SyncProgress is the bootstrap's progress.
@@ -50,11 +58,12 @@ type batcher struct {
 	delay  time.Duration
 
 	// mu guards the fields below.
-	mu    sync.Mutex
-	ids   map[string]bool
-	order []string
-	org   bool
-	timer *time.Timer
+	mu      sync.Mutex
+	ids     map[string]bool
+	order   []string
+	org     bool
+	clients bool
+	timer   *time.Timer
 }
 
 func newBatcher(emit emitFunc, maxIDs int, delay time.Duration) *batcher {
@@ -82,6 +91,16 @@ func (b *batcher) add(dialogIDs []string, org bool) {
 	}
 }
 
+// addClients queues a client card change for the next flush.
+func (b *batcher) addClients() {
+	b.mu.Lock()
+	b.clients = true
+	if b.timer == nil {
+		b.timer = time.AfterFunc(b.delay, b.flush)
+	}
+	b.mu.Unlock()
+}
+
 // flush emits what is queued, if anything.
 func (b *batcher) flush() {
 	b.mu.Lock()
@@ -89,10 +108,10 @@ func (b *batcher) flush() {
 		b.timer.Stop()
 		b.timer = nil
 	}
-	ev := InboxChanged{DialogIDs: b.order, Org: b.org}
-	b.ids, b.order, b.org = map[string]bool{}, nil, false
+	ev := InboxChanged{DialogIDs: b.order, Org: b.org, Clients: b.clients}
+	b.ids, b.order, b.org, b.clients = map[string]bool{}, nil, false, false
 	b.mu.Unlock()
-	if len(ev.DialogIDs) > 0 || ev.Org {
+	if len(ev.DialogIDs) > 0 || ev.Org || ev.Clients {
 		if ev.DialogIDs == nil {
 			ev.DialogIDs = []string{}
 		}

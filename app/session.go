@@ -76,7 +76,7 @@ func (s *Session) Login(server, email, password string) (SessionState, error) {
 	}
 	want := replica.Owner{Server: server, OperatorID: resp.OperatorID}
 	if owner != want {
-		if err := rp.Wipe(ctx); err != nil {
+		if err := errors.Join(rp.Wipe(ctx), c.files.wipe()); err != nil {
 			return SessionState{}, toUI(err)
 		}
 		if err := rp.SetOwner(ctx, want); err != nil {
@@ -98,16 +98,19 @@ func (c *core) resume(server, operatorID, token string) error {
 	c.mu.Lock()
 	rp := c.rp
 	c.mu.Unlock()
-	cl, err := syncclient.New(syncclient.Config{Server: server, Token: token, Replica: rp, Sink: &sink{c: c}, HTTP: c.http})
+	cl, err := syncclient.New(syncclient.Config{Server: server, Token: token, Replica: rp, Sink: &sink{c: c}, HTTP: c.http,
+		Prepare: c.prepareCommand})
 	if err != nil {
 		return err
 	}
+	c.uploads.forget()
 	c.mu.Lock()
 	c.token = token
 	c.org = nil
 	c.session = SessionState{Status: StatusConnecting, Server: server, OperatorID: operatorID}
 	c.mu.Unlock()
 	c.refreshIdentity(context.Background())
+	c.alerts.SignIn(operatorID, rp)
 	c.startSyncing(cl)
 	return nil
 }
@@ -121,17 +124,20 @@ func (s *Session) Logout() error {
 		return toUI(err)
 	}
 	c.stopSyncing()
+	c.alerts.SignOut()
+	c.activity.reset()
 	c.mu.Lock()
 	server, token, rp, me := c.session.Server, c.token, c.rp, c.session.OperatorID
 	c.token = ""
 	c.org = nil
+	c.open, c.viewing, c.filling = "", "", false
 	c.session = SessionState{Status: StatusSignedOut, Server: server}
 	state := c.session
 	c.mu.Unlock()
 	// Best effort: an unreachable server must not keep the operator signed
 	// in on this machine.
 	_ = syncclient.Logout(ctx, c.http, server, token)
-	err := errors.Join(c.cfg.Tokens.Delete(tokenAccount(server, me)), rp.Wipe(ctx))
+	err := errors.Join(c.cfg.Tokens.Delete(tokenAccount(server, me)), rp.Wipe(ctx), c.files.wipe())
 	c.emit(EventSessionState, state)
 	c.batch.add(nil, true)
 	return toUI(err)
@@ -204,7 +210,20 @@ func (s *sink) Applied(a replica.Applied) {
 		s.c.mu.Unlock()
 		s.c.emit(EventSessionState, state)
 	}
+	if a.Reset {
+		s.c.mu.Lock()
+		s.c.filling = true
+		s.c.mu.Unlock()
+	}
+	s.c.alerts.Applied(a)
+	s.c.recordMentions(context.Background(), a)
 	s.c.batch.add(a.DialogIDs, a.Org)
+	if a.Templates || a.Reset {
+		s.c.emit(EventTemplatesChanged, nil)
+	}
+	if a.Clients {
+		s.c.batch.addClients()
+	}
 }
 
 func (s *sink) Progress(done, total int64) {
@@ -217,6 +236,14 @@ func (s *sink) Connection(st syncclient.State, err error) {
 	if c.session.OperatorID == "" {
 		c.mu.Unlock()
 		return // signed out meanwhile
+	}
+	if st == syncclient.StateOnline {
+		c.filling = false
+	} else if c.rp != nil {
+		// A replica with nothing applied fills from the start.
+		if seq, err := c.rp.LastSeq(context.Background()); err == nil && seq == 0 {
+			c.filling = true
+		}
 	}
 	switch st {
 	case syncclient.StateConnecting:
@@ -247,20 +274,41 @@ func (s *sink) Connection(st syncclient.State, err error) {
 	}
 	state := c.session
 	c.mu.Unlock()
+	// Alerts follow the connection: what a (re)connection pulls is a
+	// catch-up, summed up once the live feed is reached.
+	switch st {
+	case syncclient.StateConnecting, syncclient.StateSyncing, syncclient.StateReconnecting:
+		c.alerts.Connecting()
+	case syncclient.StateOnline:
+		c.alerts.Online()
+	case syncclient.StateStopped:
+		c.alerts.Offline()
+	}
 	if st == syncclient.StateOnline {
 		c.refreshIdentity(context.Background())
 		c.mu.Lock()
 		state = c.session
 		c.mu.Unlock()
+		c.reannounce()
+		go c.prepareTable()
 	}
 	c.emit(EventSessionState, state)
 }
 
 func (s *sink) Rejected(res wire.CommandResult, dialogID string) {
 	s.c.emit(EventCommandRejected, CommandRejected{CommandID: res.ID, DialogID: dialogID, Code: res.Code, Message: res.Message, Args: res.Args})
+	// The rollback may have taken back an org row made on the spot (a
+	// tag); refusals are rare, so the org is simply read again.
+	s.c.mu.Lock()
+	s.c.org = nil
+	s.c.mu.Unlock()
+	var ids []string
 	if dialogID != "" {
-		s.c.batch.add([]string{dialogID}, false)
+		ids = []string{dialogID}
+	} else {
+		s.c.batch.addClients() // a client card command: its change was rolled back
 	}
+	s.c.batch.add(ids, true)
 }
 
 func (s *sink) Accepted(res wire.CommandResult, dialogID string) {}
@@ -270,6 +318,17 @@ func (s *sink) Presence(operatorID string, online bool) {
 	s.c.online[operatorID] = online
 	s.c.mu.Unlock()
 	s.c.batch.add(nil, true)
+	if !online {
+		if changed := s.c.activity.forget(operatorID); len(changed) > 0 {
+			s.c.emitActivity(changed...)
+		}
+	}
+}
+
+func (s *sink) Activity(a syncclient.Activity) {
+	if s.c.activity.hear(a) {
+		s.c.emitActivity(a.DialogID)
+	}
 }
 
 var _ syncclient.Sink = (*sink)(nil)

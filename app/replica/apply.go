@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -18,8 +19,52 @@ type Applied struct {
 	DialogIDs []string
 	// Org is true when operators, lines, channels or other org rows changed.
 	Org bool
+	// Templates is true when a quick reply was put or removed (they are
+	// org rows, but touch no dialog row, so Org stays false for them).
+	Templates bool
 	// LastSeq is the replica's last applied seq after the batch.
 	LastSeq int64
+	// Reset is true when the batch held a resync: the operator's sight
+	// changed wholesale, so the replica dropped what the server had sent
+	// (keeping its owner and outbox), is back at seq 0, and the caller must
+	// pull again from 0. The batch's changes after the resync were not
+	// applied.
+	Reset bool
+	// Dialogs and Messages say what happened to each dialog and message the
+	// batch put, in order, for those who judge changes (the alert policy):
+	// a dialog's state before and after, whether a message is new here.
+	Dialogs  []DialogChange
+	Messages []MessageChange
+	// Events are the dialog log entries the batch put: who did what.
+	Events []*inbox.DialogEvent
+	// Clients is true when a client, a note or a task changed: the
+	// client cards and the Important tab are to be read again.
+	Clients bool
+}
+
+// DialogHead is what a dialog's row said before a change: enough to tell
+// whether the dialog entered a queue or changed hands.
+type DialogHead struct {
+	// Exists is false when the replica did not hold the dialog: it is new,
+	// or it just came into the operator's sight.
+	Exists     bool
+	Status     inbox.Status
+	LineID     string
+	AssigneeID string
+}
+
+// DialogChange is one dialog put by a batch.
+type DialogChange struct {
+	Before DialogHead
+	After  *inbox.Dialog
+}
+
+// MessageChange is one message put by a batch.
+type MessageChange struct {
+	Message *inbox.Message
+	// New is true when the replica did not hold the message before: false
+	// for an edit, a delivery update or a re-sent copy.
+	New bool
 }
 
 // LastSeq is the seq of the newest change applied; 0 for a fresh replica.
@@ -40,6 +85,16 @@ func (rp *Replica) LastSeq(ctx context.Context) (int64, error) {
 // page pulled twice (a retry after a crash, a live frame that overlaps the
 // pull) is applied once.
 func (rp *Replica) Apply(ctx context.Context, changes []wire.Change) (Applied, error) {
+	return rp.apply(ctx, changes, len(changes) >= bulkMin)
+}
+
+// bulkMin is how many changes make a batch worth the bulk path (a pull
+// page; see applyBulk): a live frame of a few changes goes change by change.
+const bulkMin = 64
+
+// apply is Apply, change by change or in bulk: both leave the same replica
+// and report the same Applied.
+func (rp *Replica) apply(ctx context.Context, changes []wire.Change, bulk bool) (Applied, error) {
 	var out Applied
 	err := rp.write(ctx, func(tx *sql.Tx) error {
 		last, err := getMeta(ctx, tx, metaLastSeq)
@@ -47,21 +102,22 @@ func (rp *Replica) Apply(ctx context.Context, changes []wire.Change) (Applied, e
 			return err
 		}
 		seq, _ := strconv.ParseInt(last, 10, 64)
-		seen := map[string]bool{}
-		for _, c := range changes {
-			if c.Seq <= seq {
-				continue
+		if v, err := getMeta(ctx, tx, metaSearchDeferred); err != nil {
+			return err
+		} else if v != "" {
+			ctx = context.WithValue(ctx, searchDeferred{}, true)
+		}
+		var reset bool
+		if bulk {
+			seq, reset, err = applyBulk(ctx, tx, changes, seq, &out)
+		} else {
+			seq, reset, err = applyEach(ctx, tx, changes, seq, &out)
+		}
+		if err != nil || reset {
+			if reset {
+				out = Applied{Org: true, Reset: true}
 			}
-			dialogID, org, err := applyOne(ctx, tx, c)
-			if err != nil {
-				return fmt.Errorf("apply change %d (%s %s %s): %w", c.Seq, c.Op, c.Kind, c.ID, err)
-			}
-			if dialogID != "" && !seen[dialogID] {
-				seen[dialogID] = true
-				out.DialogIDs = append(out.DialogIDs, dialogID)
-			}
-			out.Org = out.Org || org
-			seq = c.Seq
+			return err
 		}
 		out.LastSeq = seq
 		return setMeta(ctx, tx, metaLastSeq, strconv.FormatInt(seq, 10))
@@ -69,9 +125,113 @@ func (rp *Replica) Apply(ctx context.Context, changes []wire.Change) (Applied, e
 	return out, err
 }
 
+// applyEach applies the changes after seq one at a time and returns the
+// last seq applied, or reset when a resync emptied the replica.
+func applyEach(ctx context.Context, tx *sql.Tx, changes []wire.Change, seq int64, out *Applied) (int64, bool, error) {
+	seen := map[string]bool{}
+	for _, c := range changes {
+		if c.Seq <= seq {
+			continue
+		}
+		if c.Kind == wire.KindResync {
+			reset, err := resync(ctx, tx, c)
+			if err != nil {
+				return 0, false, changeError(c, err)
+			}
+			if reset {
+				return 0, true, nil
+			}
+			seq = c.Seq
+			continue
+		}
+		dialogID, org, err := applyOne(ctx, tx, c, out)
+		if err != nil {
+			return 0, false, changeError(c, err)
+		}
+		if dialogID != "" && !seen[dialogID] {
+			seen[dialogID] = true
+			out.DialogIDs = append(out.DialogIDs, dialogID)
+		}
+		out.Org = out.Org || org
+		seq = c.Seq
+	}
+	return seq, false, nil
+}
+
+func changeError(c wire.Change, err error) error {
+	return fmt.Errorf("apply change %d (%s %s %s): %w", c.Seq, c.Op, c.Kind, c.ID, err)
+}
+
+// Baseline records that a pull from seq 0 is under way whose first page
+// reported head: the server read the operator's sight after every change
+// up to head was committed, so a resync at or below head is already
+// reflected in what this pull brings. It does nothing once the replica
+// has applied anything.
+func (rp *Replica) Baseline(ctx context.Context, head int64) error {
+	return rp.write(ctx, func(tx *sql.Tx) error {
+		last, err := getMeta(ctx, tx, metaLastSeq)
+		if err != nil || (last != "" && last != "0") {
+			return err
+		}
+		if err := setMeta(ctx, tx, metaSearchDeferred, "1"); err != nil {
+			return err
+		}
+		return setMeta(ctx, tx, metaResyncBase, strconv.FormatInt(head, 10))
+	})
+}
+
+// BuildSearch fills the messages' search index in one pass when a pull
+// from 0 deferred it (see Baseline): a million messages indexed by one
+// statement instead of a million. It does nothing otherwise. Search finds
+// nothing new while the pull runs; the bootstrap's progress shows.
+func (rp *Replica) BuildSearch(ctx context.Context) error {
+	return rp.write(ctx, func(tx *sql.Tx) error {
+		if v, err := getMeta(ctx, tx, metaSearchDeferred); err != nil || v == "" {
+			return err
+		}
+		const rebuild = `DELETE FROM messages_fts;
+			INSERT INTO messages_fts (rowid, text)
+				SELECT rowid, sb_fold(json_extract(data, '$.text')) FROM messages
+				WHERE coalesce(json_extract(data, '$.text'), '') <> '' AND json_extract(data, '$.deletedAt') IS NULL;`
+		if err := exec(ctx, tx, rebuild); err != nil {
+			return err
+		}
+		return exec(ctx, tx, `DELETE FROM meta WHERE key = ?`, metaSearchDeferred)
+	})
+}
+
+// searchDeferred marks a context whose writes leave the messages' search
+// index to BuildSearch.
+type searchDeferred struct{}
+
+func deferringSearch(ctx context.Context) bool { return ctx.Value(searchDeferred{}) != nil }
+
+// resync handles a resync entry: stale (at or below the baseline) it is
+// skipped; otherwise the synced rows go, the replica is back at seq 0 and
+// the entry's seq becomes the baseline, since the pull that follows starts
+// after it was committed. The outbox stays: the operator's unsent work
+// goes out all the same.
+func resync(ctx context.Context, tx *sql.Tx, c wire.Change) (reset bool, err error) {
+	v, err := getMeta(ctx, tx, metaResyncBase)
+	if err != nil {
+		return false, err
+	}
+	base, _ := strconv.ParseInt(v, 10, 64)
+	if c.Seq <= base {
+		return false, nil
+	}
+	if err := clearTables(ctx, tx, syncedTables); err != nil {
+		return false, err
+	}
+	if err := setMeta(ctx, tx, metaResyncBase, strconv.FormatInt(c.Seq, 10)); err != nil {
+		return false, err
+	}
+	return true, setMeta(ctx, tx, metaLastSeq, "0")
+}
+
 // applyOne applies one change and reports which dialog it touched and
 // whether it was an org row.
-func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change) (dialogID string, org bool, err error) {
+func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change, out *Applied) (dialogID string, org bool, err error) {
 	if c.Op != wire.OpPut && c.Op != wire.OpDel {
 		return "", false, fmt.Errorf("unknown op %q", c.Op)
 	}
@@ -85,6 +245,11 @@ func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change) (dialogID string, 
 		if err := json.Unmarshal(c.Data, &d); err != nil {
 			return "", false, fmt.Errorf("decode dialog: %w", err)
 		}
+		before, err := dialogHead(ctx, tx, d.ID)
+		if err != nil {
+			return "", false, err
+		}
+		out.Dialogs = append(out.Dialogs, DialogChange{Before: before, After: &d})
 		return d.ID, false, putDialog(ctx, tx, &d, c.Seq)
 	case wire.KindMessage:
 		if del {
@@ -95,7 +260,9 @@ func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change) (dialogID string, 
 		if err := json.Unmarshal(c.Data, &m); err != nil {
 			return "", false, fmt.Errorf("decode message: %w", err)
 		}
-		return m.DialogID, false, putMessage(ctx, tx, &m)
+		isNew, err := putMessageNew(ctx, tx, &m)
+		out.Messages = append(out.Messages, MessageChange{Message: &m, New: isNew})
+		return m.DialogID, false, err
 	case wire.KindEvent:
 		if del {
 			return "", false, exec(ctx, tx, `DELETE FROM events WHERE id = ?`, c.ID)
@@ -104,10 +271,12 @@ func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change) (dialogID string, 
 		if err := json.Unmarshal(c.Data, &e); err != nil {
 			return "", false, fmt.Errorf("decode event: %w", err)
 		}
+		out.Events = append(out.Events, &e)
 		return e.DialogID, false, exec(ctx, tx,
 			`INSERT OR REPLACE INTO events (id, dialog_id, at, data) VALUES (?, ?, ?, ?)`,
 			e.ID, e.DialogID, millis(e.At), string(c.Data))
 	case wire.KindClient:
+		out.Clients = true
 		if del {
 			return "", false, deleteClient(ctx, tx, c.ID)
 		}
@@ -118,14 +287,34 @@ func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change) (dialogID string, 
 		return "", false, putClient(ctx, tx, &cl, c.Data)
 	case wire.KindNote:
 		if del {
-			return "", false, exec(ctx, tx, `DELETE FROM notes WHERE id = ?`, c.ID)
+			_, err := deleteRow(ctx, tx, "notes", c.ID)
+			out.Clients = true
+			return "", false, err
 		}
 		var n inbox.ClientNote
 		if err := json.Unmarshal(c.Data, &n); err != nil {
 			return "", false, fmt.Errorf("decode note: %w", err)
 		}
-		return "", false, exec(ctx, tx,
-			`INSERT OR REPLACE INTO notes (id, client_id, data) VALUES (?, ?, ?)`, n.ID, n.ClientID, string(c.Data))
+		out.Clients = true
+		return "", false, putNote(ctx, tx, &n, c.Data)
+	case wire.KindTask:
+		if del {
+			_, err := deleteRow(ctx, tx, "tasks", c.ID)
+			out.Clients = true
+			return "", false, err
+		}
+		var k inbox.ClientTask
+		if err := json.Unmarshal(c.Data, &k); err != nil {
+			return "", false, fmt.Errorf("decode task: %w", err)
+		}
+		out.Clients = true
+		return "", false, putTask(ctx, tx, &k, c.Data)
+	case wire.KindTemplate:
+		out.Templates = true
+		if del {
+			return "", false, putEntity(ctx, tx, c.Kind, c.ID, nil)
+		}
+		return "", false, putEntity(ctx, tx, c.Kind, c.ID, c.Data)
 	default:
 		// Org rows and kinds this build does not query yet are kept whole,
 		// so a later build can read them without a fresh bootstrap.
@@ -155,21 +344,55 @@ func millis(t time.Time) int64 {
 	return t.UnixMilli()
 }
 
+// The dialog row's columns, for putDialog and the bulk path. An upsert,
+// not INSERT OR REPLACE: the tab counters' triggers see an update as one
+// (REPLACE's hidden delete fires no trigger).
+const (
+	dialogColumns = 12
+	dialogInsert  = `INSERT INTO dialogs
+		(id, client_id, line_id, status, assignee_id, closed_by_id, blacklisted, queued_at, last_message_at, closed_at, seq, data)
+		VALUES `
+	dialogUpsert = `
+		ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, line_id = excluded.line_id, status = excluded.status,
+			assignee_id = excluded.assignee_id, closed_by_id = excluded.closed_by_id, blacklisted = excluded.blacklisted,
+			queued_at = excluded.queued_at, last_message_at = excluded.last_message_at, closed_at = excluded.closed_at,
+			seq = excluded.seq, data = excluded.data`
+)
+
+func dialogRow(d *inbox.Dialog, seq int64, data string) []any {
+	return []any{d.ID, d.ClientID, d.LineID, string(d.Status), d.AssigneeID, d.ClosedByID, d.ClientBlacklisted,
+		millis(d.QueuedAt), millis(d.LastMessageAt), millis(d.ClosedAt), seq, data}
+}
+
 func putDialog(ctx context.Context, tx *sql.Tx, d *inbox.Dialog, seq int64) error {
 	data, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("encode dialog: %w", err)
 	}
-	return exec(ctx, tx, `INSERT OR REPLACE INTO dialogs
-		(id, client_id, line_id, status, assignee_id, closed_by_id, blacklisted, queued_at, last_message_at, closed_at, seq, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.ID, d.ClientID, d.LineID, string(d.Status), d.AssigneeID, d.ClosedByID, d.ClientBlacklisted,
-		millis(d.QueuedAt), millis(d.LastMessageAt), millis(d.ClosedAt), seq, string(data))
+	return exec(ctx, tx, rowsSQL(dialogInsert, dialogUpsert, dialogColumns, 1), dialogRow(d, seq, string(data))...)
+}
+
+// dialogHead reads the head of a dialog's row; Exists is false when there
+// is none.
+func dialogHead(ctx context.Context, tx *sql.Tx, id string) (DialogHead, error) {
+	const q = `SELECT status, line_id, assignee_id FROM dialogs WHERE id = ?`
+	var h DialogHead
+	var status string
+	err := tx.QueryRowContext(ctx, q, id).Scan(&status, &h.LineID, &h.AssigneeID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DialogHead{}, nil
+	}
+	if err != nil {
+		return DialogHead{}, sqlError(q, err)
+	}
+	h.Exists, h.Status = true, inbox.Status(status)
+	return h, nil
 }
 
 func deleteDialog(ctx context.Context, tx *sql.Tx, id string) error {
 	steps := []string{
 		`DELETE FROM messages_fts WHERE rowid IN (SELECT rowid FROM messages WHERE dialog_id = ?)`,
+		`DELETE FROM message_tags WHERE message_id IN (SELECT id FROM messages WHERE dialog_id = ?)`,
 		`DELETE FROM messages WHERE dialog_id = ?`,
 		`DELETE FROM events WHERE dialog_id = ?`,
 		`DELETE FROM dialogs WHERE id = ?`,
@@ -183,23 +406,65 @@ func deleteDialog(ctx context.Context, tx *sql.Tx, id string) error {
 }
 
 func putMessage(ctx context.Context, tx *sql.Tx, m *inbox.Message) error {
-	data, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("encode message: %w", err)
-	}
-	const upsert = `INSERT INTO messages (id, dialog_id, kind, author_id, created_at, delivery, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err := putMessageNew(ctx, tx, m)
+	return err
+}
+
+// The message row's columns, for putMessageNew and the bulk path.
+const (
+	messageColumns = 7
+	messageInsert  = `INSERT INTO messages (id, dialog_id, kind, author_id, created_at, delivery, data) VALUES `
+	messageUpsert  = `
 		ON CONFLICT (id) DO UPDATE SET dialog_id = excluded.dialog_id, kind = excluded.kind,
 			author_id = excluded.author_id, created_at = excluded.created_at,
-			delivery = excluded.delivery, data = excluded.data
-		RETURNING rowid`
-	var rowid int64
-	if err := tx.QueryRowContext(ctx, upsert, m.ID, m.DialogID, string(m.Kind), m.AuthorID,
-		millis(m.CreatedAt), string(m.Delivery), string(data)).Scan(&rowid); err != nil {
-		return sqlError(upsert, err)
+			delivery = excluded.delivery, data = excluded.data`
+)
+
+func messageRow(m *inbox.Message, data string) []any {
+	return []any{m.ID, m.DialogID, string(m.Kind), m.AuthorID, millis(m.CreatedAt), string(m.Delivery), data}
+}
+
+// putMessageNew stores a message and reports whether the replica did not
+// hold it before. A new message costs one statement: the insert; a known
+// one falls through to the upsert.
+func putMessageNew(ctx context.Context, tx *sql.Tx, m *inbox.Message) (bool, error) {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return false, fmt.Errorf("encode message: %w", err)
 	}
-	if err := exec(ctx, tx, `DELETE FROM messages_fts WHERE rowid = ?`, rowid); err != nil {
-		return err
+	row := messageRow(m, string(data))
+	insert := rowsSQL(messageInsert, ` ON CONFLICT (id) DO NOTHING RETURNING rowid`, messageColumns, 1)
+	var rowid int64
+	err = tx.QueryRowContext(ctx, insert, row...).Scan(&rowid)
+	switch {
+	case err == nil:
+		if err := tagMessage(ctx, tx, m, false); err != nil {
+			return false, err
+		}
+		return true, indexMessage(ctx, tx, m, rowid, false)
+	case !errors.Is(err, sql.ErrNoRows):
+		return false, sqlError(insert, err)
+	}
+	upsert := rowsSQL(messageInsert, messageUpsert+` RETURNING rowid`, messageColumns, 1)
+	if err := tx.QueryRowContext(ctx, upsert, row...).Scan(&rowid); err != nil {
+		return false, sqlError(upsert, err)
+	}
+	if err := tagMessage(ctx, tx, m, true); err != nil {
+		return false, err
+	}
+	return false, indexMessage(ctx, tx, m, rowid, true)
+}
+
+// indexMessage puts a message's text in the search index; known says an
+// older version may be there.
+func indexMessage(ctx context.Context, tx *sql.Tx, m *inbox.Message, rowid int64, known bool) error {
+	if deferringSearch(ctx) {
+		return nil
+	}
+	if known {
+		if err := exec(ctx, tx, `DELETE FROM messages_fts WHERE rowid = ?`, rowid); err != nil {
+			return err
+		}
 	}
 	if m.DeletedAt.IsZero() && m.Text != "" {
 		return exec(ctx, tx, `INSERT INTO messages_fts (rowid, text) VALUES (?, ?)`, rowid, fold(m.Text))
@@ -220,14 +485,22 @@ func deleteMessage(ctx context.Context, tx *sql.Tx, id string) (string, error) {
 	if err != nil {
 		return "", sqlError(q, err)
 	}
+	if err := exec(ctx, tx, `DELETE FROM message_tags WHERE message_id = ?`, id); err != nil {
+		return "", err
+	}
 	return dialogID, exec(ctx, tx, `DELETE FROM messages_fts WHERE rowid = ?`, rowid)
 }
 
-func putClient(ctx context.Context, tx *sql.Tx, cl *inbox.Client, data []byte) error {
-	const upsert = `INSERT INTO clients (id, name, name_folded, blacklisted, data) VALUES (?, ?, ?, ?, ?)
+// The client row's columns, for putClient and the bulk path.
+const (
+	clientInsert = `INSERT INTO clients (id, name, name_folded, blacklisted, data) VALUES `
+	clientUpsert = `
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded,
-			blacklisted = excluded.blacklisted, data = excluded.data
-		RETURNING rowid`
+			blacklisted = excluded.blacklisted, data = excluded.data`
+)
+
+func putClient(ctx context.Context, tx *sql.Tx, cl *inbox.Client, data []byte) error {
+	upsert := rowsSQL(clientInsert, clientUpsert+` RETURNING rowid`, 5, 1)
 	folded := fold(cl.Name())
 	var rowid int64
 	if err := tx.QueryRowContext(ctx, upsert, cl.ID, cl.Name(), folded, cl.Blacklisted, string(data)).Scan(&rowid); err != nil {
@@ -236,7 +509,7 @@ func putClient(ctx context.Context, tx *sql.Tx, cl *inbox.Client, data []byte) e
 	if err := exec(ctx, tx, `DELETE FROM clients_fts WHERE rowid = ?`, rowid); err != nil {
 		return err
 	}
-	return exec(ctx, tx, `INSERT INTO clients_fts (rowid, name) VALUES (?, ?)`, rowid, folded)
+	return exec(ctx, tx, `INSERT INTO clients_fts (rowid, name, contacts) VALUES (?, ?, ?)`, rowid, folded, contactTerms(cl.Contacts))
 }
 
 func deleteClient(ctx context.Context, tx *sql.Tx, id string) error {

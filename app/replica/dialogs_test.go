@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -111,4 +112,62 @@ func TestAnUnknownTabIsAnError(t *testing.T) {
 	if _, _, err := rp.ListDialogs(context.Background(), "me", ListQuery{Tab: "favourites"}); err == nil {
 		t.Fatal("ListDialogs(favourites) succeeded, want ErrUnknownTab")
 	}
+}
+
+// The counters of the shared tabs are kept by triggers: after inserts,
+// moves between tabs, blacklisting, deletions and a resync they must equal
+// counting the rows.
+func TestTabCountersFollowEveryChange(t *testing.T) {
+	rp := openTemp(t)
+	ctx := context.Background()
+	check := func(when string) {
+		t.Helper()
+		counts, err := rp.Counts(ctx, "op-me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tab := range Tabs {
+			// Counted the slow way, row by row, with the tab's own filter.
+			where, args, _, err := tabFilter(tab, "op-me")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var total int
+			if err := rp.r.QueryRowContext(ctx, `SELECT count(*) FROM dialogs d WHERE `+where, args...).Scan(&total); err != nil {
+				t.Fatal(err)
+			}
+			if counts[tab] != total {
+				t.Errorf("%s: Counts[%s] = %d, counting the rows gives %d", when, tab, counts[tab], total)
+			}
+		}
+	}
+	c := newChanges(t, 1)
+	statuses := []inbox.Status{inbox.StatusUnassigned, inbox.StatusInProgress, inbox.StatusSnoozed, inbox.StatusClosed}
+	for i := range 40 {
+		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: "l", Status: statuses[i%4], ClientBlacklisted: i%7 == 0}
+		if d.Status != inbox.StatusUnassigned {
+			d.AssigneeID = "op-me"
+		}
+		if d.Status == inbox.StatusClosed {
+			d.ClosedByID = "op-me"
+		}
+		c.put(wire.KindDialog, d.ID, d)
+	}
+	mustApply(t, rp, c.list)
+	check("after inserts")
+	c = newChanges(t, 100)
+	for i := range 20 { // move half of them: taken, closed, blacklisted
+		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: "l", Status: statuses[(i+1)%4], AssigneeID: "op-me",
+			ClosedByID: "op-me", ClientBlacklisted: i%3 == 0}
+		c.put(wire.KindDialog, d.ID, d)
+	}
+	for i := 30; i < 35; i++ {
+		c.del(wire.KindDialog, fmt.Sprintf("d%d", i))
+	}
+	mustApply(t, rp, c.list)
+	check("after moves and deletions")
+	c = newChanges(t, 200)
+	c.put(wire.KindResync, "op-me", map[string]any{})
+	mustApply(t, rp, c.list)
+	check("after a resync emptied the replica")
 }

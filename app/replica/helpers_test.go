@@ -14,7 +14,7 @@ import (
 // openTemp opens a replica in a fresh file of the test's temp dir.
 func openTemp(t *testing.T) *Replica {
 	t.Helper()
-	rp, err := Open(context.Background(), filepath.Join(t.TempDir(), "replica.db"))
+	rp, err := Open(context.Background(), filepath.Join(tempDir(t), "replica.db"))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
+	"time"
 
 	"switchboard/inbox"
 )
@@ -93,22 +95,25 @@ type Hit struct {
 // Search finds messages containing every word of query as a word prefix,
 // ignoring case, diacritics and the ё/е, й/и difference; newest first.
 func (rp *Replica) Search(ctx context.Context, query string, limit int) ([]Hit, error) {
-	match := matchQuery(query)
+	match, long := messageQuery(query)
 	if match == "" {
 		return nil, nil
 	}
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
+	// Newest first by rowid (the order messages arrived in), which the
+	// index yields in order: a common word's thousands of matches cost
+	// only the page asked for, where sorting them by time read them all.
 	const q = `SELECT m.data, coalesce(c.name, '')
-		FROM messages_fts f
+		FROM (SELECT f.rowid FROM messages_fts f JOIN messages m2 ON m2.rowid = f.rowid
+			WHERE messages_fts MATCH ? AND (? = '' OR sb_has_prefixes(json_extract(m2.data, '$.text'), ?))
+			ORDER BY f.rowid DESC LIMIT ?) f
 		JOIN messages m ON m.rowid = f.rowid
 		LEFT JOIN dialogs d ON d.id = m.dialog_id
 		LEFT JOIN clients c ON c.id = d.client_id
-		WHERE messages_fts MATCH ?
-		ORDER BY m.created_at DESC, m.rowid DESC
-		LIMIT ?`
-	rows, err := rp.r.QueryContext(ctx, q, match, limit)
+		ORDER BY f.rowid DESC`
+	rows, err := rp.r.QueryContext(ctx, q, match, long, long, limit)
 	if err != nil {
 		return nil, sqlError(q, err)
 	}
@@ -131,17 +136,19 @@ func (rp *Replica) Search(ctx context.Context, query string, limit int) ([]Hit, 
 	return hits, nil
 }
 
-// ClientHit is a client whose name the search found, with its newest
-// dialog (the one to open).
+// ClientHit is a client whose name or contacts the search found, with its
+// newest dialog (the one to open).
 type ClientHit struct {
 	ClientID string
 	Name     string
 	DialogID string
+	Contacts []inbox.Contact
 }
 
-// SearchClients finds clients whose name has every word of query as a word
-// prefix, folded like message search; those with a dialog in the replica
-// only, most recently active first.
+// SearchClients finds clients whose name and contacts (handles, e-mails,
+// phone numbers) hold every word of query as a word prefix, folded like
+// message search; those with a dialog in the replica only, most recently
+// active first.
 func (rp *Replica) SearchClients(ctx context.Context, query string, limit int) ([]ClientHit, error) {
 	match := matchQuery(query)
 	if match == "" {
@@ -150,27 +157,132 @@ func (rp *Replica) SearchClients(ctx context.Context, query string, limit int) (
 	if limit <= 0 || limit > 200 {
 		limit = 20
 	}
-	const q = `SELECT c.id, c.name,
-			(SELECT d.id FROM dialogs d WHERE d.client_id = c.id ORDER BY d.last_message_at DESC LIMIT 1) AS dialog
-		FROM clients_fts f JOIN clients c ON c.rowid = f.rowid
-		WHERE clients_fts MATCH ? AND dialog IS NOT NULL
-		ORDER BY (SELECT max(d.last_message_at) FROM dialogs d WHERE d.client_id = c.id) DESC, c.id
-		LIMIT ?`
-	rows, err := rp.r.QueryContext(ctx, q, match, limit)
+	rows, err := rp.clientMatches(ctx, match, 4*limit)
 	if err != nil {
-		return nil, sqlError(q, err)
+		return nil, err
 	}
 	defer rows.Close()
 	var hits []ClientHit
-	for rows.Next() {
+	seen := map[string]bool{}
+	for rows.Next() && len(hits) < limit {
 		var h ClientHit
-		if err := rows.Scan(&h.ClientID, &h.Name, &h.DialogID); err != nil {
-			return nil, sqlError(q, err)
+		var contacts string
+		if err := rows.Scan(&h.ClientID, &h.Name, &h.DialogID, &contacts); err != nil {
+			return nil, err
+		}
+		if seen[h.ClientID] {
+			continue
+		}
+		seen[h.ClientID] = true
+		if err := json.Unmarshal([]byte(contacts), &h.Contacts); err != nil {
+			return nil, fmt.Errorf("decode contacts of client %s: %w", h.ClientID, err)
 		}
 		hits = append(hits, h)
 	}
-	if err := rows.Err(); err != nil {
+	return hits, rows.Err()
+}
+
+// contactsColumn is the SQL for a client's contacts as JSON.
+const contactsColumn = `coalesce(json_extract(c.data, '$.contacts'), '[]')`
+
+// fewClients is how many matching clients are few enough to look up one
+// by one.
+const fewClients = 500
+
+// clientMatches yields (client id, name, dialog id, contacts JSON) of the
+// clients whose name or contacts match, newest dialog first, up to n rows. A rare name goes from
+// its few clients to their dialogs; a common one walks the dialogs from
+// the most recently active and keeps those of a matching client, so the
+// first page costs a page of dialogs either way.
+func (rp *Replica) clientMatches(ctx context.Context, match string, n int) (*sql.Rows, error) {
+	const few = `SELECT rowid FROM clients_fts WHERE clients_fts MATCH ? LIMIT ?`
+	idRows, err := rp.r.QueryContext(ctx, few, match, fewClients+1)
+	if err != nil {
+		return nil, sqlError(few, err)
+	}
+	var ids []any
+	for idRows.Next() {
+		var id int64
+		if err := idRows.Scan(&id); err != nil {
+			idRows.Close()
+			return nil, sqlError(few, err)
+		}
+		ids = append(ids, id)
+	}
+	idRows.Close()
+	if err := idRows.Err(); err != nil {
+		return nil, sqlError(few, err)
+	}
+	if len(ids) <= fewClients {
+		if len(ids) == 0 {
+			ids = append(ids, -1)
+		}
+		q := `SELECT c.id, c.name, d.id, ` + contactsColumn + ` FROM clients c JOIN dialogs d ON d.client_id = c.id
+			WHERE c.rowid IN (?` + strings.Repeat(", ?", len(ids)-1) + `)
+			ORDER BY d.last_message_at DESC, d.id DESC LIMIT ?`
+		rows, err := rp.r.QueryContext(ctx, q, append(ids, n)...)
+		if err != nil {
+			return nil, sqlError(q, err)
+		}
+		return rows, nil
+	}
+	const common = `SELECT c.id, c.name, d.id, ` + contactsColumn + `
+		FROM dialogs d INDEXED BY dialogs_activity JOIN clients c ON c.id = d.client_id
+		WHERE c.rowid IN (SELECT rowid FROM clients_fts WHERE clients_fts MATCH ?)
+		ORDER BY d.last_message_at DESC, d.id DESC
+		LIMIT ?`
+	rows, err := rp.r.QueryContext(ctx, common, match, n)
+	if err != nil {
+		return nil, sqlError(common, err)
+	}
+	return rows, nil
+}
+
+// OutboundSince returns the dialog's messages to the customer created
+// after since, oldest first.
+func (rp *Replica) OutboundSince(ctx context.Context, dialogID string, since time.Time) ([]inbox.Message, error) {
+	const q = `SELECT data FROM messages WHERE dialog_id = ? AND kind = 'outbound' AND created_at > ?
+		ORDER BY created_at, rowid`
+	rows, err := rp.r.QueryContext(ctx, q, dialogID, millis(since))
+	if err != nil {
 		return nil, sqlError(q, err)
 	}
-	return hits, nil
+	return scanJSON[inbox.Message](rows, q)
+}
+
+// DialogMessages returns all the dialog's messages, oldest first (a saved
+// transcript holds the whole conversation, not a page of it).
+func (rp *Replica) DialogMessages(ctx context.Context, dialogID string) ([]inbox.Message, error) {
+	const q = `SELECT data FROM messages WHERE dialog_id = ? ORDER BY created_at, rowid`
+	rows, err := rp.r.QueryContext(ctx, q, dialogID)
+	if err != nil {
+		return nil, sqlError(q, err)
+	}
+	return scanJSON[inbox.Message](rows, q)
+}
+
+// MessagesByID returns the messages of ids the replica holds, by id (a
+// reply's quote reads the message it answers).
+func (rp *Replica) MessagesByID(ctx context.Context, ids []string) (map[string]inbox.Message, error) {
+	out := make(map[string]inbox.Message, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	q := `SELECT data FROM messages WHERE id IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
+	rows, err := rp.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, sqlError(q, err)
+	}
+	ms, err := scanJSON[inbox.Message](rows, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		out[m.ID] = m
+	}
+	return out, nil
 }

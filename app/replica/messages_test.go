@@ -3,6 +3,7 @@ package replica
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,5 +162,106 @@ func TestClientNamesAreSearchableFoldedAndKeptInStepWithRenames(t *testing.T) {
 	mustApply(t, rp, newChanges(t, 7).del(wire.KindClient, "c2").list)
 	if got := names("smith"); got != nil {
 		t.Errorf("SearchClients(smith) after the delete = %v, want nothing", got)
+	}
+}
+
+// A pull from 0 leaves the search index to one pass at its end; edits and
+// deletions that arrive meanwhile are in that pass, and later changes are
+// indexed one by one again.
+func TestAPullFromZeroBuildsTheSearchIndexAtItsEnd(t *testing.T) {
+	rp := openTemp(t)
+	ctx := context.Background()
+	if err := rp.Baseline(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	msg := func(id, text string, deleted bool) *inbox.Message {
+		m := &inbox.Message{ID: id, DialogID: "d1", Kind: inbox.MsgInbound, Text: text, CreatedAt: t0}
+		if deleted {
+			m.DeletedAt = t0
+		}
+		return m
+	}
+	c := newChanges(t, 1)
+	c.put(wire.KindMessage, "m1", msg("m1", "Оплата счёта", false))
+	c.put(wire.KindMessage, "m2", msg("m2", "первая версия", false))
+	c.put(wire.KindMessage, "m3", msg("m3", "Оплата удалена", false))
+	c.put(wire.KindMessage, "m2", msg("m2", "Исправленная оплата", false))
+	c.put(wire.KindMessage, "m3", msg("m3", "Оплата удалена", true))
+	mustApply(t, rp, c.list)
+	ids := func(q string) string {
+		t.Helper()
+		hits, err := rp.Search(ctx, q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range hits {
+			out = append(out, h.Message.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := ids("опла"); got != "" {
+		t.Errorf("search while the pull runs = %q, want nothing yet", got)
+	}
+	if err := rp.BuildSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids("опла"); got != "m2,m1" {
+		t.Errorf("search after the pull = %q, want m2,m1 (m3 deleted, m2 as edited)", got)
+	}
+	if got := ids("перв"); got != "" {
+		t.Errorf("search for m2's old text = %q, want nothing", got)
+	}
+	c = newChanges(t, 10)
+	c.put(wire.KindMessage, "m4", msg("m4", "Оплата позже", false))
+	mustApply(t, rp, c.list)
+	if got := ids("опла"); got != "m4,m2,m1" {
+		t.Errorf("search after a live change = %q, want m4 indexed at once", got)
+	}
+	if err := rp.BuildSearch(ctx); err != nil { // nothing deferred: a no-op
+		t.Fatal(err)
+	}
+	if got := ids("опла"); got != "m4,m2,m1" {
+		t.Errorf("search after a second BuildSearch = %q", got)
+	}
+}
+
+// Words longer than the index's prefixes are looked up by their indexed
+// prefix and checked on the rows read: same answers as a full prefix.
+func TestSearchForLongWordsMatchesWholePrefixesOnly(t *testing.T) {
+	rp := openTemp(t)
+	ctx := context.Background()
+	c := newChanges(t, 1)
+	for id, text := range map[string]string{
+		"m1": "Доставка завтра",
+		"m2": "Достали уже!",
+		"m3": "Résumé attached",
+		"m4": "Счётчик сломан",
+		"m5": "недоставка — не то слово",
+	} {
+		c.put(wire.KindMessage, id, &inbox.Message{ID: id, DialogID: "d1", Kind: inbox.MsgInbound, Text: text, CreatedAt: t0})
+	}
+	mustApply(t, rp, c.list)
+	for query, want := range map[string]string{
+		"доставк":        "m1",
+		"ДОСТАВКА завтр": "m1",
+		"доста":          "m1,m2",
+		"resume":         "m3",
+		"résumé":         "m3",
+		"счетчик":        "m4",
+		"сломанный":      "",
+	} {
+		hits, err := rp.Search(ctx, query, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, h := range hits {
+			ids = append(ids, h.Message.ID)
+		}
+		slices.Sort(ids)
+		if got := strings.Join(ids, ","); got != want {
+			t.Errorf("Search(%q) = %q, want %q", query, got, want)
+		}
 	}
 }

@@ -100,3 +100,18 @@ func (rp *Replica) Client(ctx context.Context, id string) (ClientCard, error) {
 	card.Notes, err = scanJSON[inbox.ClientNote](rows, nq)
 	return card, err
 }
+
+// ClientName returns the name the team sees for a client, or "" when the
+// replica does not hold it.
+func (rp *Replica) ClientName(ctx context.Context, id string) (string, error) {
+	const q = `SELECT name FROM clients WHERE id = ?`
+	var name string
+	err := rp.r.QueryRowContext(ctx, q, id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", sqlError(q, err)
+	}
+	return name, nil
+}

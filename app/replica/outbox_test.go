@@ -19,7 +19,7 @@ func sendCommand(id, dialogID, text string) (wire.CommandEnvelope, *inbox.Messag
 
 func TestTheOutboxSurvivesARestartInOrder(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "replica.db")
+	path := filepath.Join(tempDir(t), "replica.db")
 	rp, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

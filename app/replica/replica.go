@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"sync"
+	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver; built with -tags sqlite_fts5
+	sqlite3 "github.com/mattn/go-sqlite3" // built with -tags sqlite_fts5
 )
 
 // Replica is an open replica file. It is safe for concurrent use: writes go
@@ -18,6 +20,16 @@ type Replica struct {
 	path string
 	w    *sql.DB // exactly one connection: SQLite allows one writer anyway
 	r    *sql.DB // read-only pool
+
+	// The write-ahead log is copied into the file by a goroutine of its
+	// own (checkpoint), not by whichever write happens to fill it: an
+	// operator's click never waits for a checkpoint.
+	wrote     chan struct{} // a write committed; buffered 1
+	stopCkpt  chan struct{}
+	ckptDone  chan struct{}
+	closeOnce sync.Once
+
+	tableIdx tableIndexOnce // the dialog table's indexes, built on demand
 }
 
 // Open opens (creating when missing) the replica at path and migrates it.
@@ -29,6 +41,11 @@ func Open(ctx context.Context, path string) (*Replica, error) {
 	common.Set("_journal_mode", "WAL")
 	common.Set("_synchronous", "NORMAL")
 	common.Set("_foreign_keys", "on")
+	// Every write and read is one of a few dozen statements: keep them
+	// prepared (preparing cost a fifth of a bootstrap), and give the page
+	// cache room for a replica of 100k dialogs' indexes (negative: KiB).
+	common.Set("_stmt_cache_size", "64")
+	common.Set("_cache_size", "-32768")
 
 	wq := url.Values{}
 	for k, v := range common {
@@ -37,7 +54,7 @@ func Open(ctx context.Context, path string) (*Replica, error) {
 	// IMMEDIATE takes the write lock at BEGIN, so a write transaction never
 	// fails half-way on a lock upgrade.
 	wq.Set("_txlock", "immediate")
-	w, err := sql.Open("sqlite3", "file:"+path+"?"+wq.Encode())
+	w, err := sql.Open(driverName, "file:"+path+"?"+wq.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open replica %s: %w", path, err)
 	}
@@ -52,20 +69,55 @@ func Open(ctx context.Context, path string) (*Replica, error) {
 		rq[k] = v
 	}
 	rq.Set("_query_only", "1")
-	r, err := sql.Open("sqlite3", "file:"+path+"?"+rq.Encode())
+	r, err := sql.Open(driverName, "file:"+path+"?"+rq.Encode())
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open replica %s for reading: %w", path, err)
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	return &Replica{path: path, w: w, r: r}, nil
+	r.SetMaxIdleConns(readIdle)
+	rp := &Replica{path: path, w: w, r: r, wrote: make(chan struct{}, 1), stopCkpt: make(chan struct{}), ckptDone: make(chan struct{})}
+	go rp.checkpoint()
+	return rp, nil
+}
+
+// readIdle is how many idle reading connections the replica keeps.
+const readIdle = 4
+
+// checkpointEvery is how long the checkpointer waits after a write before
+// it copies the log into the file: a burst of writes costs one checkpoint.
+const checkpointEvery = 200 * time.Millisecond
+
+// checkpoint copies the write-ahead log into the database file after
+// writes, without blocking readers or the writer (PASSIVE), on a
+// connection of its own.
+func (rp *Replica) checkpoint() {
+	defer close(rp.ckptDone)
+	for {
+		select {
+		case <-rp.stopCkpt:
+			return
+		case <-rp.wrote:
+		}
+		select {
+		case <-rp.stopCkpt:
+			return
+		case <-time.After(checkpointEvery):
+		}
+		// A failed checkpoint leaves the log longer; the next one retries.
+		_, _ = rp.r.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+	}
 }
 
 // Path is the file the replica lives in.
 func (rp *Replica) Path() string { return rp.path }
 
-// Close closes both connection pools.
+// Close stops the checkpointer and closes both connection pools.
 func (rp *Replica) Close() error {
+	rp.closeOnce.Do(func() {
+		close(rp.stopCkpt)
+		<-rp.ckptDone
+	})
 	return errors.Join(rp.r.Close(), rp.w.Close())
 }
 
@@ -82,6 +134,10 @@ func (rp *Replica) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	select {
+	case rp.wrote <- struct{}{}:
+	default:
+	}
 	return nil
 }
 
@@ -96,6 +152,12 @@ const (
 	metaLastSeq  = "last_seq"
 	metaServer   = "server"
 	metaOperator = "operator"
+	// metaResyncBase is the seq up to which a resync entry is stale: the
+	// replica was pulled from 0 after it was committed (see Baseline).
+	metaResyncBase = "resync_base"
+	// metaSearchDeferred is set while a pull from 0 fills the replica: the
+	// messages' search index is filled in one pass at its end (BuildSearch).
+	metaSearchDeferred = "search_deferred"
 )
 
 func getMeta(ctx context.Context, q interface {
@@ -147,16 +209,46 @@ func (rp *Replica) SetOwner(ctx context.Context, o Owner) error {
 	})
 }
 
-// Wipe deletes every synced row, the outbox and the owner: what signing out
-// leaves behind is an empty replica.
+// syncedTables hold what the server sent (and the optimistic changes
+// laid over it); meta and outbox are the replica's own.
+var syncedTables = []string{"entities", "clients", "notes", "dialogs", "messages", "events", "messages_fts", "clients_fts", "tasks",
+	"dialog_tags", "message_tags"}
+
+// Wipe deletes every synced row, the outbox, the notification centre, the
+// drafts and the owner: what signing out leaves behind is an empty replica.
 func (rp *Replica) Wipe(ctx context.Context) error {
 	return rp.write(ctx, func(tx *sql.Tx) error {
-		for _, t := range []string{"meta", "entities", "clients", "notes", "dialogs", "messages", "events", "messages_fts", "clients_fts", "outbox"} {
-			q := "DELETE FROM " + t
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return sqlError(q, err)
-			}
-		}
-		return nil
+		return clearTables(ctx, tx, append([]string{"meta", "outbox", "notices", "drafts"}, syncedTables...))
 	})
+}
+
+func clearTables(ctx context.Context, tx *sql.Tx, tables []string) error {
+	for _, t := range tables {
+		q := "DELETE FROM " + t
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return sqlError(q, err)
+		}
+	}
+	return nil
+}
+
+// driverName is SQLite with the replica's own SQL functions: sb_fold(text),
+// the folding the search index holds (fold.go), and sb_contact_terms(client
+// JSON), so SQL can fill the index; sb_has_prefixes checks search words.
+const driverName = "sqlite3_replica"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		// Commits never checkpoint: the checkpointer does (see checkpoint).
+		if _, err := c.Exec(`PRAGMA wal_autocheckpoint = 0`, nil); err != nil {
+			return err
+		}
+		if err := c.RegisterFunc("sb_has_prefixes", hasPrefixes, true); err != nil {
+			return err
+		}
+		if err := c.RegisterFunc("sb_contact_terms", clientContactTerms, true); err != nil {
+			return err
+		}
+		return c.RegisterFunc("sb_fold", fold, true)
+	}})
 }

@@ -13,7 +13,7 @@ import (
 
 func TestMigrationsRunFromEmptyAndOnlyOnce(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "replica.db")
+	path := filepath.Join(tempDir(t), "replica.db")
 	for round := 1; round <= 2; round++ {
 		rp, err := Open(ctx, path)
 		if err != nil {
@@ -39,7 +39,7 @@ func TestMigrationsRunFromEmptyAndOnlyOnce(t *testing.T) {
 
 func TestOpenRefusesASchemaNewerThanTheBuild(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "replica.db")
+	path := filepath.Join(tempDir(t), "replica.db")
 	rp, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func TestWipeLeavesAnEmptyReplica(t *testing.T) {
 func TestMigrationTwoIndexesTheClientsAnOlderReplicaHolds(t *testing.T) {
 	ctx := context.Background()
 	// A file as version 1 left it, with a client in it.
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "v1.db"))
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(tempDir(t), "v1.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,5 +208,47 @@ func TestMigrationTwoIndexesTheClientsAnOlderReplicaHolds(t *testing.T) {
 	hits, err := rp.SearchClients(ctx, "федо", 10)
 	if err != nil || len(hits) != 1 || hits[0].DialogID != "d1" {
 		t.Errorf("SearchClients(федо) after migrating = %+v, %v; want c1's dialog", hits, err)
+	}
+}
+
+func TestMigrationFourRebuildsTheSearchIndexesAnOlderReplicaHolds(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(tempDir(t), "v3.db")
+	db, err := sql.Open(driverName, "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrateWith(ctx, db, migrations[:3]); err != nil {
+		t.Fatal(err)
+	}
+	// As version 3 left it: a client, its dialog, a message and a deleted
+	// one, each indexed the old way.
+	if _, err := db.Exec(`INSERT INTO clients (id, name, name_folded, data) VALUES ('c1', 'Фёдор', 'федор', '{}');
+		INSERT INTO clients_fts (rowid, name) SELECT rowid, name_folded FROM clients;
+		INSERT INTO dialogs (id, client_id, line_id, status, data) VALUES ('d1', 'c1', 'l1', 'unassigned', '{}');
+		INSERT INTO dialogs (id, client_id, line_id, status, blacklisted, data) VALUES ('d2', 'c1', 'l1', 'closed', 1, '{}');
+		INSERT INTO messages (id, dialog_id, kind, created_at, data) VALUES
+			('m1', 'd1', 'inbound', 1, '{"id":"m1","dialogId":"d1","text":"Оплата счёта"}'),
+			('m2', 'd1', 'inbound', 2, '{"id":"m2","dialogId":"d1","text":"Оплата удалена","deletedAt":"2026-01-01T00:00:00Z"}');`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	rp, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open of a version 3 replica: %v", err)
+	}
+	defer rp.Close()
+	hits, err := rp.Search(ctx, "опла счет", 10)
+	if err != nil || len(hits) != 1 || hits[0].Message.ID != "m1" {
+		t.Errorf("Search(опла счет) after migrating = %+v, %v; want m1 only (m2 is deleted)", hits, err)
+	}
+	clients, err := rp.SearchClients(ctx, "федо", 10)
+	if err != nil || len(clients) != 1 {
+		t.Errorf("SearchClients(федо) after migrating = %+v, %v; want c1 once", clients, err)
+	}
+	counts, err := rp.Counts(ctx, "op-me")
+	if err != nil || counts[TabUnassigned] != 1 || counts[TabBlacklist] != 1 || counts[TabAll] != 1 {
+		t.Errorf("Counts after migrating = %v, %v; want the old rows counted", counts, err)
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,6 +30,13 @@ type recorder struct {
 	accepted []string
 	dialogs  []string
 	presence map[string]bool
+	activity []Activity
+}
+
+func (r *recorder) Activity(a Activity) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.activity = append(r.activity, a)
 }
 
 func (r *recorder) Applied(a replica.Applied) {
@@ -160,12 +169,20 @@ func sendCmd(t *testing.T, rp *replica.Replica, id, dialogID string) {
 }
 
 func TestBootstrapPullsEveryPageThenFollowsTheLiveFeed(t *testing.T) {
-	ts := synctest.New(t)
+	t.Run("pages named in headers", func(t *testing.T) { testBootstrap(t, synctest.New(t)) })
+	t.Run("pages named only in the body", func(t *testing.T) {
+		ts := synctest.New(t)
+		ts.OmitPullHeaders()
+		testBootstrap(t, ts)
+	})
+}
+
+func testBootstrap(t *testing.T, ts *synctest.Server) {
 	for i := range 5 {
 		id := fmt.Sprintf("d%d", i)
 		ts.Put(wire.KindDialog, id, unassigned(id))
 	}
-	rp := openReplica(t, filepath.Join(t.TempDir(), "r.db"))
+	rp := openReplica(t, filepath.Join(tempDir(t), "r.db"))
 	defer rp.Close()
 	h := newHarness(t, ts, rp)
 	h.start()
@@ -190,7 +207,7 @@ func TestBootstrapPullsEveryPageThenFollowsTheLiveFeed(t *testing.T) {
 func TestAfterADroppedFeedTheClientReconnectsFromItsLastSeq(t *testing.T) {
 	ts := synctest.New(t)
 	ts.Put(wire.KindDialog, "d1", unassigned("d1"))
-	rp := openReplica(t, filepath.Join(t.TempDir(), "r.db"))
+	rp := openReplica(t, filepath.Join(tempDir(t), "r.db"))
 	defer rp.Close()
 	h := newHarness(t, ts, rp)
 	h.start()
@@ -218,7 +235,7 @@ func TestCommandsQueuedOfflineArriveOnceInOrderAfterARestart(t *testing.T) {
 	ts := synctest.New(t)
 	ts.Put(wire.KindDialog, "d1", unassigned("d1"))
 	ts.SetDown(true)
-	path := filepath.Join(t.TempDir(), "r.db")
+	path := filepath.Join(tempDir(t), "r.db")
 	rp := openReplica(t, path)
 	h := newHarness(t, ts, rp)
 	h.start()
@@ -255,7 +272,7 @@ func TestARejectedCommandIsRolledBackAndReported(t *testing.T) {
 		return wire.CommandResult{Code: "dialog.taken_by_other", Message: "Boris took this dialog", Args: map[string]string{"operator": "Boris"}}
 	})
 	ts.Put(wire.KindDialog, "d1", unassigned("d1"))
-	rp := openReplica(t, filepath.Join(t.TempDir(), "r.db"))
+	rp := openReplica(t, filepath.Join(tempDir(t), "r.db"))
 	defer rp.Close()
 	h := newHarness(t, ts, rp)
 	h.start()
@@ -291,7 +308,7 @@ func TestARejectedCommandIsRolledBackAndReported(t *testing.T) {
 func TestRunStopsWhenTheServerNeedsANewerApp(t *testing.T) {
 	ts := synctest.New(t)
 	ts.SetTooOld(true)
-	rp := openReplica(t, filepath.Join(t.TempDir(), "r.db"))
+	rp := openReplica(t, filepath.Join(tempDir(t), "r.db"))
 	defer rp.Close()
 	h := newHarness(t, ts, rp)
 	err := h.cl.Run(context.Background())
@@ -307,7 +324,7 @@ func TestRunStopsWhenTheServerNeedsANewerApp(t *testing.T) {
 func TestRunStopsWhenTheTokenIsRevoked(t *testing.T) {
 	ts := synctest.New(t)
 	ts.SetToken("another")
-	rp := openReplica(t, filepath.Join(t.TempDir(), "r.db"))
+	rp := openReplica(t, filepath.Join(tempDir(t), "r.db"))
 	defer rp.Close()
 	err := newHarness(t, ts, rp).cl.Run(context.Background())
 	if CodeOf(err) != CodeUnauthorized {
@@ -339,5 +356,81 @@ func TestLogin(t *testing.T) {
 				t.Errorf("Login error = %v, want code %s", err, tt.wantCode)
 			}
 		})
+	}
+}
+
+func TestTypingAndViewingGoBothWaysOnTheLiveFeed(t *testing.T) {
+	ts := synctest.New(t)
+	h := newHarness(t, ts, openReplica(t, filepath.Join(tempDir(t), "r.db")))
+	if h.cl.Announce(ActivityTyping, "d1", true) {
+		t.Error("Announce before any live connection = true, want false (dropped)")
+	}
+	h.start()
+	waitFor(t, "online", func() bool { return h.rec.count(StateOnline) > 0 })
+	waitFor(t, "the announcements to reach the server", func() bool {
+		h.cl.Announce(ActivityViewing, "d1", true)
+		h.cl.Announce(ActivityTyping, "d1", true)
+		heard := ts.Heard()
+		var typing, viewing bool
+		for _, f := range heard {
+			typing = typing || (f.Type == wire.FrameTyping && f.DialogID == "d1" && f.Typing)
+			viewing = viewing || (f.Type == wire.FrameViewing && f.DialogID == "d1" && f.Viewing)
+		}
+		return typing && viewing
+	})
+	if h.cl.Announce("shouting", "d1", true) || h.cl.Announce(ActivityTyping, "", true) {
+		t.Error("Announce of an unknown kind or no dialog = true, want false")
+	}
+
+	ts.Relay(wire.Frame{Type: wire.FrameTyping, DialogID: "d1", OperatorID: "olena", Typing: true})
+	ts.Relay(wire.Frame{Type: wire.FrameViewing, DialogID: "d1", OperatorID: "olena"})
+	ts.Relay(wire.Frame{Type: wire.FrameTyping, DialogID: "", OperatorID: "olena", Typing: true})
+	want := []Activity{
+		{Kind: ActivityTyping, DialogID: "d1", OperatorID: "olena", On: true},
+		{Kind: ActivityViewing, DialogID: "d1", OperatorID: "olena", On: false},
+	}
+	waitFor(t, "the colleague's activity", func() bool {
+		h.rec.mu.Lock()
+		defer h.rec.mu.Unlock()
+		return len(h.rec.activity) >= 2
+	})
+	time.Sleep(50 * time.Millisecond) // the frame without a dialog would land by now
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	if !slices.Equal(h.rec.activity, want) {
+		t.Errorf("Activity reports %+v, want %+v", h.rec.activity, want)
+	}
+}
+
+// A server whose page says "more" without naming a later page would have
+// the bootstrap ask for the same page forever: the client stops with an
+// error instead, however the server names its pages.
+func TestABootstrapStopsWhenTheServerNamesNoLaterPage(t *testing.T) {
+	for _, headers := range []bool{true, false} {
+		var asked atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			asked.Add(1)
+			if headers {
+				w.Header().Set(wire.PullNextHeader, "0")
+				w.Header().Set(wire.PullMoreHeader, "true")
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"changes":[],"next":0,"more":true,"head":10}`))
+		}))
+		rp := openReplica(t, filepath.Join(tempDir(t), "r.db"))
+		cl, err := New(Config{Server: srv.URL, Token: "tok", Replica: rp, Sink: &recorder{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = cl.bootstrap(ctx)
+		timedOut := ctx.Err() != nil
+		cancel()
+		srv.Close()
+		rp.Close()
+		var e *Error
+		if !errors.As(err, &e) || e.Code != CodeServer || timedOut || asked.Load() != 1 {
+			t.Errorf("headers %v: bootstrap = %v after %d requests, want a server error at once", headers, err, asked.Load())
+		}
 	}
 }

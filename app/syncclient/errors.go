@@ -27,7 +27,11 @@ type Error struct {
 	Code    string
 	Message string
 	Status  int // HTTP status, 0 when the server was not reached
-	Err     error
+	// Fields names the fields a validation error is about: field -> code.
+	Fields map[string]string
+	// Args fill the placeholders of the code's translation.
+	Args map[string]string
+	Err  error
 }
 
 func (e *Error) Error() string {
@@ -69,7 +73,7 @@ func errorFromResponse(resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	var we wire.Error
 	_ = json.Unmarshal(body, &we)
-	e := &Error{Code: we.Code, Message: we.Message, Status: resp.StatusCode}
+	e := &Error{Code: we.Code, Message: we.Message, Status: resp.StatusCode, Fields: we.Fields, Args: we.Args}
 	switch {
 	case resp.StatusCode == http.StatusUpgradeRequired:
 		e.Code = CodeTooOld

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -47,32 +48,11 @@ func (a *api) url(path string, q url.Values) string {
 
 // do sends a request and decodes a 2xx JSON answer into out (when not nil).
 func (a *api) do(ctx context.Context, method, path string, q url.Values, in, out any) error {
-	var body *bytes.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("encode %s %s: %w", method, path, err)
-		}
-		body = bytes.NewReader(b)
-	} else {
-		body = bytes.NewReader(nil)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.url(path, q), body)
+	resp, err := a.send(ctx, method, path, q, in)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	a.header(req.Header)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := a.http.Do(req)
-	if err != nil {
-		return &Error{Code: CodeUnreachable, Message: "The team server cannot be reached.", Err: err}
+		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return errorFromResponse(resp)
-	}
 	if out == nil {
 		return nil
 	}
@@ -82,6 +62,38 @@ func (a *api) do(ctx context.Context, method, path string, q url.Values, in, out
 	return nil
 }
 
+// send sends a request and returns its 2xx answer; the caller closes the
+// body. Any other answer becomes an *Error.
+func (a *api) send(ctx context.Context, method, path string, q url.Values, in any) (*http.Response, error) {
+	var body *bytes.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s %s: %w", method, path, err)
+		}
+		body = bytes.NewReader(b)
+	} else {
+		body = bytes.NewReader(nil)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.url(path, q), body)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	a.header(req.Header)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return nil, &Error{Code: CodeUnreachable, Message: "The team server cannot be reached.", Err: err}
+	}
+	if resp.StatusCode/100 != 2 {
+		defer resp.Body.Close()
+		return nil, errorFromResponse(resp)
+	}
+	return resp, nil
+}
+
 func (a *api) header(h http.Header) {
 	h.Set(wire.ProtocolHeader, strconv.Itoa(wire.ProtocolVersion))
 	if a.token != "" {
@@ -89,11 +101,80 @@ func (a *api) header(h http.Header) {
 	}
 }
 
-func (a *api) pull(ctx context.Context, after int64, limit int) (wire.PullResponse, error) {
-	var page wire.PullResponse
+// fetchedPage is one pull answer, its body read but not yet decoded.
+type fetchedPage struct {
+	body []byte
+	// next and more, from the answer's headers when known is true.
+	next  int64
+	more  bool
+	known bool
+	// page is set when the body had to be decoded early.
+	page *wire.PullResponse
+	err  error
+}
+
+// fetchPage asks for the page after after and reads its body whole.
+func (a *api) fetchPage(ctx context.Context, after int64, limit int) fetchedPage {
 	q := url.Values{"after": {strconv.FormatInt(after, 10)}, "limit": {strconv.Itoa(limit)}}
-	err := a.do(ctx, http.MethodGet, "/api/v1/sync/pull", q, nil, &page)
-	return page, err
+	resp, err := a.send(ctx, http.MethodGet, "/api/v1/sync/pull", q, nil)
+	if err != nil {
+		return fetchedPage{err: err}
+	}
+	defer resp.Body.Close()
+	var p fetchedPage
+	next, errN := strconv.ParseInt(resp.Header.Get(wire.PullNextHeader), 10, 64)
+	more, errM := strconv.ParseBool(resp.Header.Get(wire.PullMoreHeader))
+	if errN == nil && errM == nil {
+		p.next, p.more, p.known = next, more, true
+	}
+	if p.body, err = io.ReadAll(resp.Body); err != nil {
+		p.err = &Error{Code: CodeUnreachable, Message: "The team server cannot be reached.", Err: err}
+	}
+	return p
+}
+
+func (p fetchedPage) decode() (wire.PullResponse, error) {
+	if p.page != nil {
+		return *p.page, nil
+	}
+	var page wire.PullResponse
+	if err := json.Unmarshal(p.body, &page); err != nil {
+		return page, &Error{Code: CodeServer, Err: fmt.Errorf("decode a pull page: %w", err)}
+	}
+	return page, nil
+}
+
+// pages pulls the log after after, one page in flight ahead of the
+// caller: while the caller decodes and applies a page, the server already
+// reads the next. It stops after the last page or the first error; cancel
+// ctx to stop it early.
+func (a *api) pages(ctx context.Context, after int64, limit int) <-chan fetchedPage {
+	out := make(chan fetchedPage, 1)
+	go func() {
+		defer close(out)
+		for {
+			p := a.fetchPage(ctx, after, limit)
+			if p.err == nil && !p.known {
+				// A server that does not name the next page in its
+				// headers: learn it from the body, one page at a time.
+				page, err := p.decode()
+				p.next, p.more, p.page, p.err = page.Next, page.More, &page, err
+			}
+			if p.err == nil && p.more && p.next <= after {
+				p.err = &Error{Code: CodeServer, Err: fmt.Errorf("the pull page after %d names no later page", after)}
+			}
+			select {
+			case out <- p:
+			case <-ctx.Done():
+				return
+			}
+			if p.err != nil || !p.more {
+				return
+			}
+			after = p.next
+		}
+	}()
+	return out
 }
 
 func (a *api) commands(ctx context.Context, cmds []wire.CommandEnvelope) (wire.CommandsResponse, error) {

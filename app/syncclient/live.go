@@ -37,10 +37,18 @@ func (c *Client) live(ctx context.Context) (online bool, err error) {
 	defer conn.CloseNow()
 	// A bootstrap-sized burst of changes can exceed the 32 KiB default.
 	conn.SetReadLimit(64 << 20)
-	c.cfg.Sink.Connection(StateOnline, nil)
-
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Frames announced before this connection are stale: drop them. The
+	// announcer runs before the sink hears "online", so what it repeats
+	// then goes out.
+	for len(c.announce) > 0 {
+		<-c.announce
+	}
+	c.liveUp.Store(true)
+	defer c.liveUp.Store(false)
+	go c.announceLoop(ctx, conn)
+	c.cfg.Sink.Connection(StateOnline, nil)
 	pushErr := make(chan error, 1)
 	go func() {
 		err := c.pushLoop(ctx)
@@ -61,6 +69,21 @@ func (c *Client) live(ctx context.Context) (online bool, err error) {
 			cancel()
 			<-pushErr
 			return true, err
+		}
+	}
+}
+
+// announceLoop writes the operator's typing and viewing frames. A failed
+// write ends nothing: the reader notices a dead connection.
+func (c *Client) announceLoop(ctx context.Context, conn *websocket.Conn) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case f := <-c.announce:
+			wctx, done := context.WithTimeout(ctx, 5*time.Second)
+			_ = wsjson.Write(wctx, conn, f)
+			done()
 		}
 	}
 }
@@ -94,10 +117,25 @@ func (c *Client) handleFrame(ctx context.Context, f wire.Frame) error {
 			return err
 		}
 		c.cfg.Sink.Applied(applied)
+		if applied.Reset {
+			return errResync
+		}
 	case wire.FramePresence:
 		c.cfg.Sink.Presence(f.OperatorID, f.Online)
+	case wire.FrameTyping:
+		if f.DialogID != "" && f.OperatorID != "" {
+			c.cfg.Sink.Activity(Activity{Kind: ActivityTyping, DialogID: f.DialogID, OperatorID: f.OperatorID, On: f.Typing})
+		}
+	case wire.FrameViewing:
+		if f.DialogID != "" && f.OperatorID != "" {
+			c.cfg.Sink.Activity(Activity{Kind: ActivityViewing, DialogID: f.DialogID, OperatorID: f.OperatorID, On: f.Viewing})
+		}
+	case wire.FrameClientTyping:
+		if f.DialogID != "" {
+			c.cfg.Sink.Activity(Activity{Kind: ActivityClientTyping, DialogID: f.DialogID, On: f.Typing})
+		}
 	}
-	// Typing, viewing and alerts are not shown yet; unknown frames are
-	// ignored so a newer server can add kinds.
+	// Alerts are not shown yet; unknown frames are ignored so a newer
+	// server can add kinds.
 	return nil
 }

@@ -39,6 +39,7 @@ type Server struct {
 	changed  chan struct{} // closed and replaced on every append
 	down     bool          // answer 503 to everything, drop live feeds
 	tooOld   bool          // answer 426 to everything
+	bareHead bool          // pull answers without the next-page headers
 	token    string
 	answers  map[string]wire.CommandResult // by command id: the idempotency store
 	executed []wire.CommandEnvelope        // commands in the order they ran, each once
@@ -46,6 +47,10 @@ type Server struct {
 	// decide answers a command the first time it arrives; nil accepts all.
 	decide   func(wire.CommandEnvelope) wire.CommandResult
 	liveDrop []context.CancelFunc
+	heard    []wire.Frame                 // frames the clients sent on their live feeds
+	frames   map[chan wire.Frame]struct{} // one per live feed, for Relay
+	files    map[string][]byte            // uploaded files by SHA-256 (files.go)
+	maxFile  int64
 }
 
 // New starts a server, closed when the test ends. Its token is "tok-1".
@@ -56,6 +61,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("GET /api/v1/sync/pull", ts.authed(ts.pull))
 	mux.HandleFunc("GET /api/v1/sync/live", ts.authed(ts.live))
 	mux.HandleFunc("POST /api/v1/commands", ts.authed(ts.commands))
+	ts.fileRoutes(mux)
 	ts.srv = httptest.NewServer(ts.gate(mux))
 	t.Cleanup(func() {
 		ts.dropLive()
@@ -139,26 +145,51 @@ func (ts *Server) pull(w http.ResponseWriter, r *http.Request) {
 	if len(changes) > 0 {
 		next = changes[len(changes)-1].Seq
 	}
+	ts.mu.Lock()
+	bare := ts.bareHead
+	ts.mu.Unlock()
+	if !bare {
+		w.Header().Set(wire.PullNextHeader, strconv.FormatInt(next, 10))
+		w.Header().Set(wire.PullMoreHeader, strconv.FormatBool(next < head))
+	}
 	writeJSON(w, http.StatusOK, wire.PullResponse{Changes: changes, Next: next, More: next < head, Head: head})
 }
 
 func (ts *Server) live(w http.ResponseWriter, r *http.Request) {
-	conn, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return
-	}
-	defer conn.CloseNow()
+	// The feed is droppable before the handshake answers: a client that
+	// has seen its feed open must be cut off by a SetDown that follows.
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	ts.mu.Lock()
 	ts.liveDrop = append(ts.liveDrop, cancel)
 	ts.mu.Unlock()
-	go func() { // notice the client going away
+	conn, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer conn.CloseNow()
+	frames := make(chan wire.Frame, 16)
+	ts.mu.Lock()
+	if ts.frames == nil {
+		ts.frames = map[chan wire.Frame]struct{}{}
+	}
+	ts.frames[frames] = struct{}{}
+	ts.mu.Unlock()
+	defer func() {
+		ts.mu.Lock()
+		delete(ts.frames, frames)
+		ts.mu.Unlock()
+	}()
+	go func() { // keep what the client says; notice it going away
 		for {
-			if _, _, err := conn.Read(ctx); err != nil {
+			var f wire.Frame
+			if err := wsjson.Read(ctx, conn, &f); err != nil {
 				cancel()
 				return
 			}
+			ts.mu.Lock()
+			ts.heard = append(ts.heard, f)
+			ts.mu.Unlock()
 		}
 	}()
 	sent, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
@@ -175,6 +206,31 @@ func (ts *Server) live(w http.ResponseWriter, r *http.Request) {
 		case <-ctx.Done():
 			return
 		case <-changed:
+		case f := <-frames:
+			if err := wsjson.Write(ctx, conn, f); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Heard returns the frames the clients sent on their live feeds (typing,
+// viewing), in order.
+func (ts *Server) Heard() []wire.Frame {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return append([]wire.Frame(nil), ts.heard...)
+}
+
+// Relay sends a frame (a colleague's typing, presence...) to every open
+// live feed.
+func (ts *Server) Relay(f wire.Frame) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for ch := range ts.frames {
+		select {
+		case ch <- f:
+		default:
 		}
 	}
 }
@@ -193,7 +249,10 @@ func (ts *Server) commands(w http.ResponseWriter, r *http.Request) {
 		res, seen := ts.answers[cmd.ID]
 		if !seen {
 			res = wire.CommandResult{ID: cmd.ID, OK: true}
-			if ts.decide != nil {
+			if name, ok := ts.unuploaded(cmd); ok {
+				// As the team server: a message's files come first.
+				res = wire.CommandResult{ID: cmd.ID, Code: "message.attachment_unknown", Message: "not uploaded", Args: map[string]string{"name": name}}
+			} else if ts.decide != nil {
 				res = ts.decide(cmd)
 				res.ID = cmd.ID
 			}
@@ -232,6 +291,14 @@ func (ts *Server) dropLive() {
 
 // SetDown makes the server answer 503 to everything and drops live feeds
 // (down), or serve again.
+// OmitPullHeaders makes pull answers name the next page only in their
+// body, as a server without pipelined pulls does.
+func (ts *Server) OmitPullHeaders() {
+	ts.mu.Lock()
+	ts.bareHead = true
+	ts.mu.Unlock()
+}
+
 func (ts *Server) SetDown(down bool) {
 	ts.mu.Lock()
 	ts.down = down

@@ -8,13 +8,15 @@ interface Props {
   renderRow: (index: number) => ReactNode;
   overscan?: number;
   className?: string;
+  /** Scrolls, when it changes, just enough to show this row (the one moved to by keyboard). */
+  showIndex?: number;
 }
 
 /**
  * Renders only the rows in view (plus a margin) inside a spacer as tall as
  * the whole list, so 100k rows cost what a screenful does.
  */
-export function VirtualList({ count, rowHeight, onRange, renderRow, overscan = 8, className }: Props) {
+export function VirtualList({ count, rowHeight, onRange, renderRow, overscan = 8, className, showIndex }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
@@ -26,6 +28,14 @@ export function VirtualList({ count, rowHeight, onRange, renderRow, overscan = 8
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || showIndex === undefined || showIndex < 0) return;
+    const top = showIndex * rowHeight;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + rowHeight > el.scrollTop + el.clientHeight) el.scrollTop = top + rowHeight - el.clientHeight;
+  }, [showIndex, rowHeight]);
 
   const start = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const end = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + overscan);

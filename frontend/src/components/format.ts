@@ -20,3 +20,15 @@ export function formatDay(ms: number): string {
 export function formatNumber(n: number): string {
   return new Intl.NumberFormat(i18n.language).format(n);
 }
+
+/** A file size in the operator's language: "512 KB", "10 MB". */
+export function formatBytes(n: number): string {
+  const units = ["byte", "kilobyte", "megabyte", "gigabyte"] as const;
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return new Intl.NumberFormat(i18n.language, { style: "unit", unit: units[i], unitDisplay: "short", maximumFractionDigits: i === 0 ? 0 : 1 }).format(v);
+}

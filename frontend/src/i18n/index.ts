@@ -3,7 +3,11 @@ import { initReactI18next } from "react-i18next";
 import en from "./en";
 import ru from "./ru";
 import uk from "./uk";
+import consoleEn from "./console.en";
+import consoleRu from "./console.ru";
+import consoleUk from "./console.uk";
 import type { ApiError } from "../api/types";
+import { formatBytes } from "../components/format";
 
 export const languages = ["en", "ru", "uk"] as const;
 export type Language = (typeof languages)[number];
@@ -22,7 +26,12 @@ function initialLanguage(): Language {
 }
 
 i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, ru: { translation: ru }, uk: { translation: uk } },
+  // The console's strings live in their own files, under "console".
+  resources: {
+    en: { translation: { ...en, console: consoleEn } },
+    ru: { translation: { ...ru, console: consoleRu } },
+    uk: { translation: { ...uk, console: consoleUk } },
+  },
   lng: initialLanguage(),
   fallbackLng: "en",
   // React escapes what it renders; i18next must not escape twice.
@@ -44,8 +53,25 @@ export function setLanguage(lang: Language) {
  */
 export function errorText(err: ApiError): string {
   const key = `errors.${err.code.replace(/\./g, "_")}`;
-  if (i18n.exists(key)) return i18n.t(key);
+  if (i18n.exists(key)) return i18n.t(key, errorArgs(err));
   return err.message || i18n.t("errors.internal");
+}
+
+/** Whether the app has its own words for an error code. */
+export function knowsError(code: string): boolean {
+  return i18n.exists(`errors.${code.replace(/\./g, "_")}`);
+}
+
+/** An error's args for its translation; byte limits of "too large" errors read as sizes. */
+function errorArgs(err: ApiError): Record<string, string> {
+  const args: Record<string, string> = { name: "", max: "", size: "", type: "", ...err.args };
+  if (err.code.endsWith("too_large")) {
+    for (const k of ["max", "size"]) {
+      const n = Number(args[k]);
+      if (args[k] !== "" && Number.isFinite(n)) args[k] = formatBytes(n);
+    }
+  }
+  return args;
 }
 
 export default i18n;

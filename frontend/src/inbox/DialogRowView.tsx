@@ -2,6 +2,7 @@ import { useTranslation } from "react-i18next";
 import type { DialogRow } from "../api/types";
 import { Avatar, ChannelBadge } from "../components/Avatar";
 import { formatListTime } from "../components/format";
+import { TagChip } from "../components/TagChip";
 
 interface Props {
   row: DialogRow;
@@ -27,6 +28,11 @@ export function DialogRowView({ row, selected, me, onSelect }: Props) {
         <span className="dialog-top">
           <ChannelBadge kind={row.channelKind} title={row.channelName} />
           <span className="client-name">{row.clientName}</span>
+          {row.draft && (
+            <span className="draft-mark" title={t("inbox.draft")} aria-label={t("inbox.draft")} data-testid="draft-mark">
+              ✎
+            </span>
+          )}
           <span className="dialog-time">{formatListTime(row.time)}</span>
         </span>
         <span className="dialog-bottom">
@@ -52,6 +58,13 @@ export function DialogRowView({ row, selected, me, onSelect }: Props) {
                 title={row.assigneeOnline ? t("inbox.online") : t("inbox.offline")}
               />
               {assignee}
+            </span>
+          )}
+          {row.tags.length > 0 && (
+            <span className="row-tags">
+              {row.tags.map((tg) => (
+                <TagChip key={tg.id} tag={tg} />
+              ))}
             </span>
           )}
         </span>

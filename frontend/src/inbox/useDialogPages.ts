@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { inbox } from "../api/wails";
-import type { DialogRow, Tab } from "../api/types";
+import type { DialogFilter, DialogRow, Tab } from "../api/types";
 
 const pageSize = 100;
 
@@ -8,7 +8,9 @@ const pageSize = 100;
  * Loads a tab's rows page by page as the list scrolls, and reloads the
  * pages in view when version changes (an inbox:changed event).
  */
-export function useDialogPages(tab: Tab, lineId: string, query: string, version: number) {
+export function useDialogPages(tab: Tab, filter: DialogFilter, query: string, version: number) {
+  // The filter compares by value: a new object with the same fields is no new filter.
+  const filterKey = JSON.stringify(filter);
   const pages = useRef(new Map<number, DialogRow[]>());
   const loading = useRef(new Set<number>());
   const range = useRef<[number, number]>([0, 0]);
@@ -18,10 +20,10 @@ export function useDialogPages(tab: Tab, lineId: string, query: string, version:
 
   const load = useCallback(
     (page: number, gen: number) => {
-      if (loading.current.has(page)) return;
+      if (loading.current.has(page) || tab === "important") return; // a list of clients, not dialogs
       loading.current.add(page);
       inbox
-        .list(tab, lineId, query, page * pageSize, pageSize)
+        .listFiltered(tab, JSON.parse(filterKey) as DialogFilter, query, page * pageSize, pageSize)
         .then((p) => {
           if (gen !== generation.current) return; // a newer filter or change won
           pages.current.set(page, p.rows);
@@ -31,7 +33,7 @@ export function useDialogPages(tab: Tab, lineId: string, query: string, version:
         .catch(() => undefined)
         .finally(() => loading.current.delete(page));
     },
-    [tab, lineId, query],
+    [tab, filterKey, query],
   );
 
   const loadRange = useCallback(
@@ -64,5 +66,18 @@ export function useDialogPages(tab: Tab, lineId: string, query: string, version:
 
   const rowAt = (i: number): DialogRow | undefined => pages.current.get(Math.floor(i / pageSize))?.[i % pageSize];
 
-  return { total, rowAt, onRange };
+  /** Where a dialog is among the rows loaded, -1 when not loaded (or not in the list). */
+  const indexOf = (id: string): number => {
+    for (const [p, rows] of pages.current) {
+      const i = rows.findIndex((r) => r.id === id);
+      if (i >= 0) return p * pageSize + i;
+    }
+    return -1;
+  };
+
+  /** Row i, from the pages loaded or asked for on its own. */
+  const fetchRow = async (i: number): Promise<DialogRow | undefined> =>
+    rowAt(i) ?? (await inbox.listFiltered(tab, JSON.parse(filterKey) as DialogFilter, query, i, 1)).rows[0];
+
+  return { total, rowAt, onRange, indexOf, fetchRow };
 }

@@ -3,16 +3,31 @@ import { useTranslation } from "react-i18next";
 import { search } from "../api/wails";
 import type { ClientHit, SearchHit } from "../api/types";
 import { formatListTime } from "../components/format";
+import { Highlighted } from "../components/Highlighted";
+
+/** Where a message hit opens its dialog: at the message, the words of the query marked. */
+export interface SearchFocus {
+  messageId: string;
+  query: string;
+}
+
+/** The search starts once a word has this many letters (replica.MinSearchRunes). */
+const minLetters = 3;
+
+function searchable(query: string): boolean {
+  return (query.match(/[\p{L}\p{N}]+/gu) ?? []).some((w) => [...w].length >= minLetters);
+}
 
 /** Client and message search over the replica; picking a hit opens its dialog. */
-export function SearchBox({ onOpen }: { onOpen: (dialogId: string) => void }) {
+export function SearchBox({ onOpen }: { onOpen: (dialogId: string, focus?: SearchFocus) => void }) {
   const { t } = useTranslation();
   const [query, setQuery] = useState("");
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   const [clients, setClients] = useState<ClientHit[]>([]);
+  const ready = searchable(query);
 
   useEffect(() => {
-    if (!query.trim()) {
+    if (!ready) {
       setHits(null);
       setClients([]);
       return;
@@ -31,26 +46,35 @@ export function SearchBox({ onOpen }: { onOpen: (dialogId: string) => void }) {
       live = false;
       clearTimeout(timer);
     };
-  }, [query]);
+  }, [query, ready]);
+
+  const open = (dialogId: string, focus?: SearchFocus) => {
+    onOpen(dialogId, focus);
+    setQuery("");
+  };
 
   return (
     <div className="search">
       <input type="search" placeholder={t("search.placeholder")} value={query} onChange={(e) => setQuery(e.target.value)} data-testid="search-input" />
-      {hits && (
+      {query.trim() !== "" && !ready && (
+        <div className="search-results" data-testid="search-results">
+          <p className="muted">{t("search.tooShort")}</p>
+        </div>
+      )}
+      {ready && hits && (
         <div className="search-results" data-testid="search-results">
           {hits.length === 0 && clients.length === 0 && <p className="muted">{t("search.none")}</p>}
           {clients.length > 0 && <h4>{t("search.clients")}</h4>}
           {clients.map((c) => (
-            <button
-              type="button"
-              key={c.clientId}
-              className="search-hit"
-              onClick={() => {
-                onOpen(c.dialogId);
-                setQuery("");
-              }}
-            >
-              <span className="client-name">{c.name}</span>
+            <button type="button" key={c.clientId} className="search-hit" onClick={() => open(c.dialogId)} data-testid="search-client">
+              <span className="client-name">
+                <Highlighted parts={c.nameParts} />
+              </span>
+              {c.contact && (
+                <span className="search-contact">
+                  <Highlighted parts={c.contactParts} />
+                </span>
+              )}
             </button>
           ))}
           {hits.length > 0 && <h4>{t("search.messages")}</h4>}
@@ -59,14 +83,15 @@ export function SearchBox({ onOpen }: { onOpen: (dialogId: string) => void }) {
               type="button"
               key={h.messageId}
               className="search-hit"
-              onClick={() => {
-                onOpen(h.dialogId);
-                setQuery("");
-              }}
+              onClick={() => open(h.dialogId, { messageId: h.messageId, query })}
+              data-testid="search-message"
+              data-message-id={h.messageId}
             >
               <span className="client-name">{h.clientName}</span>
               <span className="dialog-time">{formatListTime(h.at)}</span>
-              <span className="last-text">{h.text}</span>
+              <span className="last-text">
+                <Highlighted parts={h.parts} />
+              </span>
             </button>
           ))}
         </div>

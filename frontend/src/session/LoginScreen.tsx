@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { session } from "../api/wails";
 import type { ApiError, SessionState } from "../api/types";
@@ -15,6 +15,17 @@ interface Props {
 export function LoginScreen({ defaultServer, stoppedBy, onSignedIn }: Props) {
   const { t } = useTranslation();
   const [server, setServer] = useState(defaultServer);
+  // The address the app starts with (SWITCHBOARD_SERVER, or the server of
+  // the last session) may arrive after the form is shown: take it until
+  // the operator types an address of their own.
+  const typed = useRef(false);
+  useEffect(() => {
+    if (!typed.current && defaultServer) setServer(defaultServer);
+  }, [defaultServer]);
+  function typeServer(value: string) {
+    typed.current = true;
+    setServer(value);
+  }
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
@@ -45,7 +56,7 @@ export function LoginScreen({ defaultServer, stoppedBy, onSignedIn }: Props) {
         )}
         <label>
           <span>{t("login.server")}</span>
-          <input name="server" value={server} onChange={(e) => setServer(e.target.value)} autoComplete="url" />
+          <input name="server" value={server} onChange={(e) => typeServer(e.target.value)} autoComplete="url" />
         </label>
         <label>
           <span>{t("login.email")}</span>

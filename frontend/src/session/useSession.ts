@@ -12,11 +12,24 @@ export function useSession() {
 
   useEffect(() => {
     let live = true;
-    session
-      .state()
-      .then((s) => live && setState(s))
-      .catch(() => undefined)
-      .finally(() => live && setLoaded(true));
+    // The first read can fail while the Go side is still starting (the
+    // bindings not injected yet); retry rather than show the sign-in form
+    // with the blank initial state (an empty server address).
+    const read = (attempt: number) => {
+      session
+        .state()
+        .then((s) => {
+          if (!live) return;
+          setState(s);
+          setLoaded(true);
+        })
+        .catch(() => {
+          if (!live) return;
+          if (attempt < 8) setTimeout(() => read(attempt + 1), 250);
+          else setLoaded(true);
+        });
+    };
+    read(0);
     const offState = onEvent("session:state", setState);
     const offProgress = onEvent("sync:progress", setProgress);
     return () => {

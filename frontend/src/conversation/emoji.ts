@@ -1,0 +1,136 @@
+// A small built-in set of the emoji support teams use most, grouped, each
+// with its names in English, Russian and Ukrainian so the picker's search
+// finds it in any of the UI's languages. No network, no emoji library.
+
+export type EmojiGroup = "smileys" | "gestures" | "hearts" | "celebration" | "objects" | "symbols";
+
+export interface Emoji {
+  char: string;
+  group: EmojiGroup;
+  /** Lower-case names and keywords in en, ru and uk, space-separated. */
+  names: string;
+}
+
+export const emojiGroups: EmojiGroup[] = ["smileys", "gestures", "hearts", "celebration", "objects", "symbols"];
+
+const table: [EmojiGroup, string, string][] = [
+  ["smileys", "😀", "grinning smile happy улыбка радость усмішка радість"],
+  ["smileys", "😃", "smile happy joy улыбка счастье усмішка щастя"],
+  ["smileys", "😄", "laugh smile happy смех улыбка сміх усмішка"],
+  ["smileys", "😁", "grin beaming улыбка ухмылка усмішка"],
+  ["smileys", "😅", "sweat relief phew пот облегчение фух піт полегшення"],
+  ["smileys", "😂", "joy tears laugh слезы смех сльози сміх"],
+  ["smileys", "🙂", "slight smile улыбка усмішка"],
+  ["smileys", "😉", "wink подмигивание підморгування"],
+  ["smileys", "😊", "blush smile happy румянец улыбка рум'янець усмішка"],
+  ["smileys", "😇", "angel innocent ангел невинный янгол невинний"],
+  ["smileys", "🥰", "love hearts влюблённый любовь закоханий кохання"],
+  ["smileys", "😍", "heart eyes love влюблён любовь закоханий"],
+  ["smileys", "😘", "kiss поцелуй поцілунок"],
+  ["smileys", "😋", "yum tasty вкусно смачно"],
+  ["smileys", "😎", "cool sunglasses круто очки круто окуляри"],
+  ["smileys", "🤔", "thinking hmm думаю хм думаю"],
+  ["smileys", "🤗", "hug обнимаю объятия обіймаю обійми"],
+  ["smileys", "🤝", "handshake deal рукопожатие сделка рукостискання угода"],
+  ["smileys", "😐", "neutral нейтрально нейтрально"],
+  ["smileys", "🙄", "eye roll закатываю глаза закочую очі"],
+  ["smileys", "😌", "relieved calm облегчение спокойствие полегшення спокій"],
+  ["smileys", "😔", "pensive sad грусть печаль сум журба"],
+  ["smileys", "😢", "cry sad tear плачу грусть слеза плачу сум сльоза"],
+  ["smileys", "😭", "sob crying рыдаю плач ридаю плач"],
+  ["smileys", "😮", "wow surprised удивление вау здивування"],
+  ["smileys", "😱", "scream shock ужас шок жах шок"],
+  ["smileys", "😡", "angry rage злость гнев злість гнів"],
+  ["smileys", "🤯", "mind blown взрыв мозга вибух мозку"],
+  ["smileys", "😴", "sleep tired сон устал сон втомився"],
+  ["smileys", "🤒", "sick ill болею хворію"],
+  ["smileys", "🙃", "upside down irony перевёрнутый ирония перевернутий іронія"],
+  ["smileys", "😬", "grimace awkward неловко гримаса ніяково гримаса"],
+  ["gestures", "👍", "thumbs up like ok yes лайк да хорошо класс лайк так добре"],
+  ["gestures", "👎", "thumbs down dislike no дизлайк нет плохо дизлайк ні погано"],
+  ["gestures", "👌", "ok perfect окей отлично окей чудово"],
+  ["gestures", "✌️", "victory peace победа мир перемога мир"],
+  ["gestures", "🤞", "fingers crossed luck скрещенные пальцы удача схрещені пальці удача"],
+  ["gestures", "👋", "wave hello bye привет пока машу привіт бувай"],
+  ["gestures", "👏", "clap applause аплодисменты хлопаю оплески"],
+  ["gestures", "🙌", "raised hands hooray ура ура"],
+  ["gestures", "🙏", "please thanks pray пожалуйста спасибо молю будь ласка дякую"],
+  ["gestures", "💪", "strong muscle сила мышца сила м'яз"],
+  ["gestures", "👉", "point right вправо указываю праворуч вказую"],
+  ["gestures", "👈", "point left влево указываю ліворуч вказую"],
+  ["gestures", "👆", "point up вверх вгору"],
+  ["gestures", "👇", "point down вниз вниз"],
+  ["gestures", "✋", "hand stop стоп рука стоп рука"],
+  ["gestures", "🤷", "shrug dunno не знаю пожимаю плечами не знаю знизую плечима"],
+  ["gestures", "🤦", "facepalm фейспалм фейспалм"],
+  ["gestures", "👀", "eyes look глаза смотрю очі дивлюсь"],
+  ["hearts", "❤️", "red heart love сердце любовь серце кохання"],
+  ["hearts", "🧡", "orange heart оранжевое сердце помаранчеве серце"],
+  ["hearts", "💛", "yellow heart жёлтое сердце жовте серце"],
+  ["hearts", "💚", "green heart зелёное сердце зелене серце"],
+  ["hearts", "💙", "blue heart синее сердце синє серце"],
+  ["hearts", "💜", "purple heart фиолетовое сердце фіолетове серце"],
+  ["hearts", "🖤", "black heart чёрное сердце чорне серце"],
+  ["hearts", "🤍", "white heart белое сердце біле серце"],
+  ["hearts", "💔", "broken heart разбитое сердце розбите серце"],
+  ["hearts", "💕", "two hearts два сердца два серця"],
+  ["hearts", "💖", "sparkling heart сверкающее сердце блискуче серце"],
+  ["celebration", "🎉", "party tada celebrate праздник ура свято"],
+  ["celebration", "🎊", "confetti конфетти конфеті"],
+  ["celebration", "🎁", "gift present подарок подарунок"],
+  ["celebration", "🎂", "birthday cake день рождения торт день народження торт"],
+  ["celebration", "🥳", "party face праздник вечеринка свято вечірка"],
+  ["celebration", "🏆", "trophy winner кубок победа кубок перемога"],
+  ["celebration", "⭐", "star звезда зірка"],
+  ["celebration", "🌟", "glowing star сияющая звезда сяюча зірка"],
+  ["celebration", "✨", "sparkles блеск искры блиск іскри"],
+  ["celebration", "🔥", "fire hot огонь горячо вогонь гаряче"],
+  ["celebration", "💯", "hundred perfect сто процентов сто відсотків"],
+  ["celebration", "🚀", "rocket fast ракета быстро ракета швидко"],
+  ["celebration", "🌸", "flower blossom цветок квітка"],
+  ["celebration", "☀️", "sun sunny солнце сонце"],
+  ["objects", "📦", "package parcel box посылка коробка посилка коробка"],
+  ["objects", "🚚", "delivery truck доставка грузовик доставка вантажівка"],
+  ["objects", "🛒", "cart shopping корзина покупки кошик покупки"],
+  ["objects", "💳", "card payment карта оплата картка оплата"],
+  ["objects", "💰", "money bag деньги гроші"],
+  ["objects", "🧾", "receipt invoice чек счёт чек рахунок"],
+  ["objects", "📞", "phone call телефон звонок телефон дзвінок"],
+  ["objects", "📱", "mobile phone смартфон телефон смартфон"],
+  ["objects", "💻", "laptop computer ноутбук компьютер ноутбук комп'ютер"],
+  ["objects", "📧", "email mail почта письмо пошта лист"],
+  ["objects", "📎", "paperclip attachment скрепка вложение скріпка вкладення"],
+  ["objects", "📝", "memo note записка заметка нотатка"],
+  ["objects", "📅", "calendar date календарь дата календар дата"],
+  ["objects", "⏰", "alarm clock time будильник время будильник час"],
+  ["objects", "⏳", "hourglass wait песочные часы ждать пісочний годинник чекати"],
+  ["objects", "🔑", "key password ключ пароль ключ пароль"],
+  ["objects", "🔒", "lock secure замок безопасно замок безпечно"],
+  ["objects", "🎧", "headphones support наушники поддержка навушники підтримка"],
+  ["objects", "☕", "coffee кофе кава"],
+  ["objects", "🏠", "home house дом будинок дім"],
+  ["symbols", "✅", "check done yes готово да галочка готово так"],
+  ["symbols", "✔️", "check mark галочка позначка"],
+  ["symbols", "❌", "cross no wrong крестик нет ошибка хрестик ні помилка"],
+  ["symbols", "⚠️", "warning attention внимание предупреждение увага попередження"],
+  ["symbols", "❗", "exclamation important восклицательный важно знак оклику важливо"],
+  ["symbols", "❓", "question вопрос питання"],
+  ["symbols", "ℹ️", "information инфо информация інфо інформація"],
+  ["symbols", "🔔", "bell notification колокольчик уведомление дзвіночок сповіщення"],
+  ["symbols", "🆗", "ok окей окей"],
+  ["symbols", "🆕", "new новый новий"],
+  ["symbols", "➡️", "arrow right стрелка вправо стрілка праворуч"],
+  ["symbols", "⬅️", "arrow left стрелка влево стрілка ліворуч"],
+  ["symbols", "🔄", "repeat refresh обновить повтор оновити повтор"],
+  ["symbols", "💬", "speech chat сообщение чат повідомлення чат"],
+  ["symbols", "🕐", "clock time часы время годинник час"],
+];
+
+export const emoji: Emoji[] = table.map(([group, char, names]) => ({ group, char, names }));
+
+/** The emoji whose names contain every word of query (any language), in table order. */
+export function searchEmoji(query: string): Emoji[] {
+  const words = query.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return emoji;
+  return emoji.filter((e) => words.every((w) => e.names.split(" ").some((n) => n.startsWith(w))));
+}
