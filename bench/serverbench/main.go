@@ -6,7 +6,9 @@
 //   - live latency: inbound message posted → delivered to every subscriber,
 //     p50/p99, beside a bare WebSocket echo round trip;
 //   - pull: a bootstrap of D dialogs and M messages, rows/s over HTTP,
-//     beside reading the same log straight from the store.
+//     beside reading the same log straight from the store;
+//   - report (-only report): the supervisor's 90-day dialog report over D
+//     dialogs, beside a bare count of the same period.
 //
 // go run -tags sqlite_fts5 ./bench/serverbench -db sqlite|postgres
 package main
@@ -17,6 +19,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -47,6 +50,7 @@ var (
 	dialogs  = flag.Int("dialogs", 100000, "dialogs for the pull run")
 	perDlg   = flag.Int("per-dialog", 10, "messages per dialog for the pull run")
 	only     = flag.String("only", "ingest,latency,pull", "which runs")
+	autoMode = flag.String("autoassign", "", "round_robin or least_loaded: every demo line auto-assigns to the subscribed supervisor (capacity 100) during ingest")
 	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile here")
 )
 
@@ -62,6 +66,9 @@ func main() {
 	if strings.Contains(*only, "ingest") || strings.Contains(*only, "latency") {
 		st, cleanup := open(ctx)
 		must(seed.Demo(ctx, st, time.Now()))
+		if *autoMode != "" {
+			autoAssignEverywhere(ctx, st, inbox.AutoAssign(*autoMode))
+		}
 		base, stop := serve(st)
 		h := newHarness(base)
 		h.subscribe(*clients)
@@ -74,6 +81,9 @@ func main() {
 		h.close()
 		stop()
 		cleanup()
+	}
+	if strings.Contains(*only, "report") {
+		report(ctx, *dialogs, *perDlg)
 	}
 	if strings.Contains(*only, "pull") {
 		st, cleanup := open(ctx)
@@ -273,8 +283,12 @@ func (h *harness) ingest(st *sqlstore.Store, n int) {
 		must(tx.Commit())
 	}
 	raw := float64(n) / time.Since(start).Seconds()
-	fmt.Printf("ingest  %-8s %6d messages, %d subscribers: %8.0f msg/s through the server | raw batched insert %8.0f rows/s | ratio %.2f\n",
-		*dbKind, n, len(h.conns), rate, raw, rate/raw)
+	auto := "off"
+	if *autoMode != "" {
+		auto = *autoMode
+	}
+	fmt.Printf("ingest  %-8s %6d messages, %d subscribers, auto-assignment %s: %8.0f msg/s through the server | raw batched insert %8.0f rows/s | ratio %.2f\n",
+		*dbKind, n, len(h.conns), auto, rate, raw, rate/raw)
 }
 
 // latency posts one message at a time and times its arrival at every
@@ -381,20 +395,31 @@ func fill(ctx context.Context, st store.Store, d, per int) {
 func pull(ctx context.Context, st store.Store, base string) {
 	tok := login(base, "sofia@demo.switchboard")
 	start := time.Now()
-	rows, after := 0, int64(0)
-	for {
-		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/sync/pull?after=%d&limit=10000", base, after), nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		res, err := http.DefaultClient.Do(req)
-		must(err)
-		var p wire.PullResponse
-		must(json.NewDecoder(res.Body).Decode(&p))
-		res.Body.Close()
-		rows += len(p.Changes)
-		after = p.Next
-		if !p.More {
-			break
+	// Like the desktop's sync client: the next page is asked for as soon
+	// as this page's headers name it, while this page is still decoded.
+	bodies := make(chan []byte, 1)
+	go func() {
+		defer close(bodies)
+		for after := int64(0); ; {
+			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/sync/pull?after=%d&limit=10000", base, after), nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			res, err := http.DefaultClient.Do(req)
+			must(err)
+			body, err := io.ReadAll(res.Body)
+			must(err)
+			res.Body.Close()
+			bodies <- body
+			if res.Header.Get(wire.PullMoreHeader) != "true" {
+				return
+			}
+			fmt.Sscan(res.Header.Get(wire.PullNextHeader), &after)
 		}
+	}()
+	rows := 0
+	for body := range bodies {
+		var p wire.PullResponse
+		must(json.Unmarshal(body, &p))
+		rows += len(p.Changes)
 	}
 	httpRate := float64(rows) / time.Since(start).Seconds()
 	org, err := st.Org(ctx)
@@ -415,4 +440,31 @@ func pull(ctx context.Context, st store.Store, base string) {
 	directRate := float64(direct) / time.Since(start).Seconds()
 	fmt.Printf("pull    %-8s %d rows: %8.0f rows/s over HTTP+JSON | straight from the store %8.0f rows/s | ratio %.2f\n",
 		*dbKind, rows, httpRate, directRate, httpRate/directRate)
+}
+
+// autoAssignEverywhere makes every demo line auto-assign in mode, worked
+// by the supervisors' group too (the subscribers are Sofia, so she is
+// online), every operator with capacity 100: ingest then pays for
+// auto-assignment in each batch's write.
+func autoAssignEverywhere(ctx context.Context, st store.Store, mode inbox.AutoAssign) {
+	org, err := st.Org(ctx)
+	must(err)
+	must(st.Write(ctx, func(tx store.Tx) error {
+		for _, l := range org.Lines {
+			cp := *l
+			cp.AutoAssign = mode
+			cp.OperatorGroupIDs = append(slices.Clone(l.OperatorGroupIDs), "g-leads")
+			if _, err := tx.PutOrg(wire.KindLine, cp.ID, &cp); err != nil {
+				return err
+			}
+		}
+		for _, o := range org.Operators {
+			cp := *o
+			cp.Capacity = 100
+			if _, err := tx.PutOrg(wire.KindOperator, cp.ID, &cp); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 }

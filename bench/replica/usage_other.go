@@ -1,0 +1,8 @@
+//go:build !linux
+
+package main
+
+import "time"
+
+// threadUsage is not measured here (Linux only).
+func threadUsage() (time.Duration, int64) { return 0, 0 }
