@@ -77,6 +77,13 @@ var rules = []rule{
 		},
 	},
 	{
+		name:    "transcript imports nothing of ours but inbox",
+		applies: func(p string) bool { return under(p, module+"/transcript") },
+		forbids: func(d string) bool {
+			return isOurs(d) && !under(d, module+"/transcript") && !under(d, module+"/inbox")
+		},
+	},
+	{
 		name:    "server never imports app",
 		applies: func(p string) bool { return under(p, module+"/server") || under(p, module+"/cmd/switchboard-server") },
 		forbids: func(d string) bool { return under(d, module+"/app") },
@@ -94,6 +101,13 @@ var rules = []rule{
 		forbids: isWails,
 	},
 	{
+		name: "app's own packages (replica, sync client, alerts) import no Wails",
+		applies: func(p string) bool {
+			return under(p, module+"/app/replica") || under(p, module+"/app/syncclient") || under(p, module+"/app/notify")
+		},
+		forbids: isWails,
+	},
+	{
 		name:    "plugins/sdk imports neither Wails nor the server nor the app",
 		applies: func(p string) bool { return under(p, module+"/plugins/sdk") },
 		forbids: func(d string) bool {
@@ -101,9 +115,34 @@ var rules = []rule{
 		},
 	},
 	{
+		name:    "internal/integration is tests only: its code imports neither the server nor the app",
+		applies: func(p string) bool { return under(p, module+"/internal/integration") },
+		forbids: func(d string) bool { return under(d, module+"/server") || under(d, module+"/app") },
+	},
+	{
+		name:    "nothing imports internal/integration",
+		applies: func(p string) bool { return !under(p, module+"/internal/integration") },
+		forbids: func(d string) bool { return under(d, module+"/internal/integration") },
+	},
+	{
+		name:    "the plugin tool imports only plugins: no server, app or Wails",
+		applies: func(p string) bool { return under(p, module+"/cmd/switchboard-plugin") },
+		forbids: func(d string) bool {
+			return isWails(d) || (isOurs(d) && !under(d, module+"/plugins"))
+		},
+	},
+	{
 		name:    "plugins never import the server or the app",
 		applies: func(p string) bool { return under(p, module+"/plugins") },
 		forbids: func(d string) bool { return under(d, module+"/server") || under(d, module+"/app") },
+	},
+	{
+		// First-party connectors are built as a partner's would be.
+		name:    "connectors import of ours only the public SDK",
+		applies: func(p string) bool { return under(p, module+"/plugins/connectors") },
+		forbids: func(d string) bool {
+			return isOurs(d) && !under(d, module+"/plugins/sdk") && !under(d, module+"/plugins/proto")
+		},
 	},
 }
 
@@ -134,12 +173,18 @@ func TestRulesBite(t *testing.T) {
 	}{
 		{"inbox imports nothing of ours", module + "/inbox", module + "/wire"},
 		{"wire imports nothing of ours but inbox", module + "/wire", module + "/server"},
+		{"transcript imports nothing of ours but inbox", module + "/transcript", module + "/wire"},
 		{"server never imports app", module + "/server/store", module + "/app/replica"},
 		{"server never imports app", module + "/cmd/switchboard-server", module + "/app"},
 		{"app never imports server", module + "/app/syncclient", module + "/server"},
 		{"nothing but main.go and app imports Wails", module + "/server", "github.com/wailsapp/wails/v2/pkg/runtime"},
+		{"app's own packages (replica, sync client, alerts) import no Wails", module + "/app/notify", "github.com/wailsapp/wails/v2/pkg/runtime"},
 		{"plugins/sdk imports neither Wails nor the server nor the app", module + "/plugins/sdk", "github.com/wailsapp/wails/v2"},
 		{"plugins never import the server or the app", module + "/plugins/host", module + "/server/store"},
+		{"internal/integration is tests only: its code imports neither the server nor the app", module + "/internal/integration", module + "/server"},
+		{"nothing imports internal/integration", module + "/app", module + "/internal/integration"},
+		{"the plugin tool imports only plugins: no server, app or Wails", module + "/cmd/switchboard-plugin", module + "/inbox"},
+		{"connectors import of ours only the public SDK", module + "/plugins/connectors/email", module + "/plugins/host"},
 	}
 	for _, c := range cases {
 		found := false

@@ -4,4 +4,5 @@ set -euo pipefail
 cd frontend
 npx --no-install tsc --noEmit
 npx --no-install eslint src e2e
+node scripts/i18n-keys.mjs
 npx --no-install vite build --logLevel warn
