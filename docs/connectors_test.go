@@ -98,7 +98,14 @@ func TestConnectorsPageWalkthroughRuns(t *testing.T) {
 	}
 	work := t.TempDir()
 	gobin := filepath.Join(work, "bin")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	// The walk builds for three platforms from a cold cache: minutes on a
+	// loaded machine. Bound it by the test binary's own deadline, keeping a
+	// minute to report what ran.
+	deadline := time.Now().Add(30 * time.Minute)
+	if d, ok := t.Deadline(); ok {
+		deadline = d.Add(-time.Minute)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", script.String())
 	cmd.Dir = work

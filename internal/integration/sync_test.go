@@ -130,7 +130,9 @@ func desktop(t *testing.T, base, email string) (*replica.Replica, *sink) {
 
 func eventually(t *testing.T, what string, sk *sink, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// Generous: under -race on a loaded 2-core machine a thousand-dialog
+	// bootstrap alone can take tens of seconds. A deadline, not a timing.
+	deadline := time.Now().Add(90 * time.Second)
 	for !ok() {
 		if time.Now().After(deadline) {
 			st, errs, _ := sk.report()
