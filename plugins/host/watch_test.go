@@ -149,7 +149,10 @@ func TestAnEmptyNewFolderWaitsForItsFiles(t *testing.T) {
 }
 
 func TestACopyThatPausesIsNotRefusedHalfWay(t *testing.T) {
-	e := newEnv(t, nil)
+	// A longer settle than the other tests': the pause below is three of
+	// them and the host's patience with a missing executable twelve, so a
+	// starved test goroutine (seen under load 20) still copies in time.
+	e := newEnv(t, func(c *host.Config) { c.SettleDelay = 500 * time.Millisecond })
 	e.start()
 	bin := buildConnector(t)
 	// The manifest arrives, then nothing for three settle delays (a copier
