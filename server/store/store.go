@@ -107,6 +107,9 @@ type Hosting interface {
 	ReleaseLease(ctx context.Context, channelID, holder string) error
 	// LeaseHeld says whether some host holds the channel's lease at now.
 	LeaseHeld(ctx context.Context, channelID string, now time.Time) (bool, error)
+	// LeaseHolder names the host holding the channel's lease at now; ""
+	// when none does.
+	LeaseHolder(ctx context.Context, channelID string, now time.Time) (string, error)
 	// Dispatch returns up to limit queued outbound messages of the
 	// channels, oldest first: to send, or whose edit or delete to pass on.
 	// Dispatched takes a message off the queue if its queued change is

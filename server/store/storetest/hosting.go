@@ -57,14 +57,24 @@ func testLeases(t *testing.T, open Opener) {
 			t.Fatalf("LeaseHeld(+%s) = %v, %v; want %v", at.Sub(t0), got, err, want)
 		}
 	}
+	holder := func(at time.Time, want string) {
+		t.Helper()
+		if got, err := s.LeaseHolder(ctx, chTg, at); err != nil || got != want {
+			t.Fatalf("LeaseHolder(+%s) = %q, %v; want %q", at.Sub(t0), got, err, want)
+		}
+	}
 	held(t0, false)
+	holder(t0, "")
 	want("host-a", t0, true)
 	held(t0.Add(9*time.Second), true)
+	holder(t0.Add(9*time.Second), "host-a")
 	held(t0.Add(10*time.Second), false) // expired, nobody renewed
+	holder(t0.Add(10*time.Second), "")
 	want("host-b", t0.Add(time.Second), false)
 	want("host-a", t0.Add(5*time.Second), true) // renewed until t0+15s
 	want("host-b", t0.Add(12*time.Second), false)
 	want("host-b", t0.Add(15*time.Second), true) // expired: taken over
+	holder(t0.Add(16*time.Second), "host-b")
 	want("host-a", t0.Add(16*time.Second), false)
 	if err := s.ReleaseLease(ctx, chTg, "host-a"); err != nil { // not a's to release
 		t.Fatal(err)
