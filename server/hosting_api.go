@@ -218,6 +218,9 @@ func (s *Server) hostOutbound(w http.ResponseWriter, r *http.Request, op string)
 		wait = min(time.Duration(n)*time.Millisecond, maxOutboundWait)
 	}
 	tasks, err := s.WaitOutbound(r.Context(), id, wait)
+	if err != nil && r.Context().Err() != nil {
+		return nil // the host hung up
+	}
 	if err != nil {
 		return err
 	}

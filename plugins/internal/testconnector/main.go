@@ -5,7 +5,8 @@
 //
 // Settings: {"greeting": "...", "emit": N}. On Configure it appends N
 // messages to its journal once; Send echoes the text back as an inbound
-// message, so a send round trip is visible to the host.
+// message, so a send round trip is visible to the host; a text "fail: why"
+// is refused by the channel with the reason "why".
 package main
 
 import (
@@ -210,6 +211,9 @@ func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendRe
 	}
 	if m.ChatID == "" {
 		return sdk.SendResult{}, &sdk.ChannelError{Code: "chat_unknown", Message: "no chat id"}
+	}
+	if reason, ok := strings.CutPrefix(m.Text, "fail: "); ok {
+		return sdk.SendResult{}, &sdk.ChannelError{Code: "refused", Message: reason}
 	}
 	key := "sent/" + m.IdempotencyKey
 	if v, ok, err := c.host.StateGet(ctx, key); err != nil {
