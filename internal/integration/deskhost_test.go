@@ -163,7 +163,9 @@ func (e *hostingEnv) lossyProxy() string {
 		}
 		return nil
 	}
-	p.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) { http.Error(w, err.Error(), http.StatusBadGateway) }
+	p.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+	}
 	hs := httptest.NewServer(p)
 	e.t.Cleanup(hs.Close)
 	return hs.URL
@@ -193,7 +195,9 @@ func (e *hostingEnv) startDeskVia(url, name string) *desk {
 	h, err := chanhost.New(chanhost.Config{Server: url, Token: e.admin, Name: name,
 		PluginsDir: plugins, DataDir: filepath.Join(root, "host"), Trusted: e.trust,
 		LeaseTTL: time.Second, RetryEvery: 100 * time.Millisecond, PollWait: 2 * time.Second,
-		HostConfig: func(c *host.Config) { c.SettleDelay, c.MinBackoff, c.MaxCrashes = 50*time.Millisecond, 20*time.Millisecond, 100 }})
+		HostConfig: func(c *host.Config) {
+			c.SettleDelay, c.MinBackoff, c.MaxCrashes = 50*time.Millisecond, 20*time.Millisecond, 100
+		}})
 	if err != nil {
 		e.t.Fatal(err)
 	}
