@@ -58,8 +58,10 @@ func (s *Server) IngestChannel(ctx context.Context, channelID string, envs []wir
 		if err := json.Unmarshal(env.Payload, &ref); err != nil || ref.ChannelID != channelID {
 			return nil, errorf(http.StatusUnprocessableEntity, "host.event_channel", "Event %d is not an event of channel %s.", i+1, channelID)
 		}
-		if env.ID == "" {
-			return nil, errorf(http.StatusUnprocessableEntity, "host.event_id", "Event %d has no id; ids make posting twice harmless.", i+1)
+		// The channel's own id space: a host cannot pass an event off as
+		// another command (an operator's, or another channel's event).
+		if !strings.HasPrefix(env.ID, "in-"+channelID+"-") {
+			return nil, errorf(http.StatusUnprocessableEntity, "host.event_id", "Event %d has id %q; a channel's event ids start with in-%s-.", i+1, env.ID, channelID)
 		}
 	}
 	if len(envs) == 0 {

@@ -498,7 +498,7 @@ func TestAHostWithoutTheLeaseIsRefused(t *testing.T) {
 		Contact: inbox.InboundContact{ExternalID: "u9"}})
 	calls := map[string]func() error{
 		"inbound": func() error {
-			_, err := intruder.Inbound(ctx, echoChannel, []wire.CommandEnvelope{{ID: "in-forged", Type: "inbound.message", Payload: payload}})
+			_, err := intruder.Inbound(ctx, echoChannel, []wire.CommandEnvelope{{ID: "in-ch-echo-forged", Type: "inbound.message", Payload: payload}})
 			return err
 		},
 		"outbound": func() error { _, err := intruder.Outbound(ctx, echoChannel, 0); return err },
@@ -535,8 +535,14 @@ func TestAHostWithoutTheLeaseIsRefused(t *testing.T) {
 	// A host holding the channel may not speak for another channel.
 	holderAPI, _ := syncclient.NewHostAPI(nil, e.url, e.admin, "desk-1")
 	other, _ := json.Marshal(inbox.InboundMessage{ChannelID: "ch-webchat", ExternalID: "x", Text: "x", Contact: inbox.InboundContact{ExternalID: "u9"}})
-	_, err = holderAPI.Inbound(ctx, echoChannel, []wire.CommandEnvelope{{ID: "in-other", Type: "inbound.message", Payload: other}})
+	_, err = holderAPI.Inbound(ctx, echoChannel, []wire.CommandEnvelope{{ID: "in-ch-echo-other", Type: "inbound.message", Payload: other}})
 	if syncclient.CodeOf(err) != "host.event_channel" {
 		t.Errorf("an event of another channel: %v, want host.event_channel", err)
+	}
+	// Nor pass an event off as another command.
+	own, _ := json.Marshal(inbox.InboundMessage{ChannelID: echoChannel, ExternalID: "y", Text: "y", Contact: inbox.InboundContact{ExternalID: "u9"}})
+	_, err = holderAPI.Inbound(ctx, echoChannel, []wire.CommandEnvelope{{ID: "out-m-1", Type: "inbound.message", Payload: own}})
+	if syncclient.CodeOf(err) != "host.event_id" {
+		t.Errorf("an event under another command's id: %v, want host.event_id", err)
 	}
 }
