@@ -29,6 +29,7 @@ import (
 	"switchboard/plugins/host"
 	"switchboard/plugins/manifest"
 	"switchboard/server"
+	"switchboard/server/relay"
 	"switchboard/server/seed"
 	"switchboard/server/store"
 	"switchboard/server/store/pgtest"
@@ -72,6 +73,7 @@ func buildEcho(t *testing.T) string {
 type hostingEnv struct {
 	t      *testing.T
 	st     store.Store
+	srv    *server.Server
 	url    string
 	admin  string // the admin's session token
 	key    ed25519.PrivateKey
@@ -117,7 +119,7 @@ func newHostingEnv(t *testing.T, st store.Store, emit int) *hostingEnv {
 	srv := server.New(server.Config{Store: st})
 	go srv.Run(ctx)
 	hs := httptest.NewServer(srv.Handler())
-	e.url = hs.URL
+	e.url, e.srv = hs.URL, srv
 	t.Cleanup(func() {
 		hs.Close()
 		cancel()
@@ -545,4 +547,51 @@ func TestAHostWithoutTheLeaseIsRefused(t *testing.T) {
 	if syncclient.CodeOf(err) != "host.event_id" {
 		t.Errorf("an event under another command's id: %v, want host.event_id", err)
 	}
+}
+
+// TestServerInstancesAndDesktopsCompeteInOneLeaseTable: the team server's
+// own relay and a desktop both have the plugin; the channel runs on one of
+// them at a time and moves to the other when its host stops.
+func TestServerInstancesAndDesktopsCompeteInOneLeaseTable(t *testing.T) {
+	e := newHostingEnv(t, hostingBackends[0].open(t), 0)
+	root := t.TempDir()
+	installEcho(t, filepath.Join(root, "plugins"), buildEcho(t), e.key)
+	rl, err := relay.New(relay.Config{Server: e.srv, Store: e.st, PluginsDir: filepath.Join(root, "plugins"),
+		DataDir: filepath.Join(root, "relay"), Trusted: e.trust, LeaseTTL: time.Second, RetryEvery: 100 * time.Millisecond,
+		HostConfig: func(c *host.Config) { c.SettleDelay, c.MinBackoff = 50*time.Millisecond, 20*time.Millisecond }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stopRelay := context.WithCancel(context.Background())
+	relayDone := make(chan struct{})
+	go func() { _ = rl.Run(ctx); close(relayDone) }()
+	t.Cleanup(func() { stopRelay(); <-relayDone })
+	relayRuns := func() bool { _, ok := rl.Host().Status(echoChannel); return ok }
+	d := e.startDesk("desk-1")
+
+	var done atomic.Bool
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for !done.Load() {
+			if relayRuns() && d.runs() {
+				t.Error("the channel runs on the server and on the desktop at once")
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	waitFor(t, "the channel running on the server or the desktop", func() bool { return relayRuns() || d.runs() })
+	if relayRuns() {
+		stopRelay()
+		<-relayDone
+		waitFor(t, "the desktop taking the channel over from the server", d.runs)
+	} else {
+		d.stop()
+		waitFor(t, "the server taking the channel over from the desktop", relayRuns)
+	}
+	e.customerWrites("after-the-move")
+	waitFor(t, "a message through the new host", func() bool { return e.channelMessages("u2")["after-the-move"] == 1 })
+	done.Store(true)
+	<-watched
 }
