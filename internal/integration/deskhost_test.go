@@ -79,6 +79,9 @@ type hostingEnv struct {
 	key    ed25519.PrivateKey
 	trust  manifest.TrustedKeys
 	listen string // where the channel's plugin takes inbound messages
+	// plugins is the desktops' plugins folder with the echo plugin, one
+	// for all of them (a host only reads it).
+	plugins string
 }
 
 var hostingBackends = []struct {
@@ -129,6 +132,8 @@ func newHostingEnv(t *testing.T, st store.Store, emit int) *hostingEnv {
 	pub, key, _ := ed25519.GenerateKey(rand.Reader)
 	e.key, e.trust = key, manifest.TrustedKeys{"switchboard": {pub}}
 	e.admin = e.login("admin@demo.switchboard")
+	e.plugins = filepath.Join(t.TempDir(), "plugins")
+	installEcho(t, e.plugins, buildEcho(t), e.key)
 	return e
 }
 
@@ -192,10 +197,8 @@ func (e *hostingEnv) startDesk(name string) *desk {
 func (e *hostingEnv) startDeskVia(url, name string) *desk {
 	e.t.Helper()
 	root := e.t.TempDir()
-	plugins := filepath.Join(root, "plugins")
-	installEcho(e.t, plugins, buildEcho(e.t), e.key)
 	h, err := chanhost.New(chanhost.Config{Server: url, Token: e.admin, Name: name,
-		PluginsDir: plugins, DataDir: filepath.Join(root, "host"), Trusted: e.trust,
+		PluginsDir: e.plugins, DataDir: filepath.Join(root, "host"), Trusted: e.trust,
 		LeaseTTL: time.Second, RetryEvery: 100 * time.Millisecond, PollWait: 2 * time.Second,
 		HostConfig: func(c *host.Config) {
 			c.SettleDelay, c.MinBackoff, c.MaxCrashes = 50*time.Millisecond, 20*time.Millisecond, 100
@@ -349,11 +352,19 @@ func (e *hostingEnv) customerWrites(text string) {
 	})
 }
 
+// TestDesktopsHostAChannelOnceAndTakeOverWhenItsHostGoes: of twenty
+// desktops with the plugin exactly one runs the channel at any moment;
+// when it stops, another takes over, and what both plugins emitted is
+// stored once.
 func TestDesktopsHostAChannelOnceAndTakeOverWhenItsHostGoes(t *testing.T) {
 	for _, b := range hostingBackends {
 		t.Run(b.name, func(t *testing.T) {
 			e := newHostingEnv(t, b.open(t), 5)
-			desks := []*desk{e.startDesk("desk-1"), e.startDesk("desk-2"), e.startDesk("desk-3")}
+			// Twenty desktops with the same plugin.
+			var desks []*desk
+			for i := range 20 {
+				desks = append(desks, e.startDesk(fmt.Sprintf("desk-%d", i+1)))
+			}
 			stopWatch := watchOnce(t, desks)
 			defer stopWatch()
 

@@ -199,10 +199,9 @@ func (r *Runner) changed(channelID string, running bool, err error) {
 	if running {
 		ctx, cancel := context.WithCancel(context.Background())
 		r.running[channelID] = cancel
-		r.bg.Go(func() {
-			r.recordCapabilities(ctx, channelID)
-			r.dispatchLoop(ctx, channelID)
-		})
+		// Off the lease loop: a slow plugin must not delay the renewals.
+		r.bg.Go(func() { r.recordCapabilities(ctx, channelID) })
+		r.bg.Go(func() { r.dispatchLoop(ctx, channelID) })
 	}
 	r.mu.Unlock()
 	if r.cfg.Changed != nil {
