@@ -187,7 +187,7 @@ type desk struct {
 }
 
 // startDesk starts a desktop host with the echo plugin in its own plugins
-// folder, on a one-second lease.
+// folder, on a two-second lease.
 func (e *hostingEnv) startDesk(name string) *desk {
 	e.t.Helper()
 	return e.startDeskVia(e.url, name)
@@ -199,7 +199,7 @@ func (e *hostingEnv) startDeskVia(url, name string) *desk {
 	root := e.t.TempDir()
 	h, err := chanhost.New(chanhost.Config{Server: url, Token: e.admin, Name: name,
 		PluginsDir: e.plugins, DataDir: filepath.Join(root, "host"), Trusted: e.trust,
-		LeaseTTL: time.Second, RetryEvery: 100 * time.Millisecond, PollWait: 2 * time.Second,
+		LeaseTTL: 2 * time.Second, RetryEvery: 100 * time.Millisecond, PollWait: 2 * time.Second,
 		HostConfig: func(c *host.Config) {
 			c.SettleDelay, c.MinBackoff, c.MaxCrashes = 50*time.Millisecond, 20*time.Millisecond, 100
 		}})

@@ -40,6 +40,9 @@ type settings struct {
 	// Listen, when set, serves POST /in?text=... which appends an inbound
 	// message: the conformance kit's way to make the channel receive.
 	Listen string `json:"listen"`
+	// ConfigureDelayMs makes Configure take that long: a plugin slower to
+	// start than a lease lasts.
+	ConfigureDelayMs int `json:"configureDelayMs"`
 	// Flood, when set, makes Receive emit that many synthetic events
 	// straight from memory: the benchmarks' measure of the bare stream.
 	Flood int `json:"flood"`
@@ -75,6 +78,9 @@ func (c *connector) Configure(ctx context.Context, req sdk.ConfigureRequest) ([]
 			return nil, nil
 		}
 		return []sdk.FieldError{{Field: "", Code: "validation_invalid_json", Message: err.Error()}}, nil
+	}
+	if s.ConfigureDelayMs > 0 {
+		time.Sleep(time.Duration(s.ConfigureDelayMs) * time.Millisecond)
 	}
 	if s.Greeting == "" && broken == "" {
 		return []sdk.FieldError{{Field: "/greeting", Code: "validation_required", Message: "greeting is required"}}, nil
