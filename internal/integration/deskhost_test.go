@@ -568,7 +568,7 @@ func TestServerInstancesAndDesktopsCompeteInOneLeaseTable(t *testing.T) {
 	root := t.TempDir()
 	installEcho(t, filepath.Join(root, "plugins"), buildEcho(t), e.key)
 	rl, err := relay.New(relay.Config{Server: e.srv, Store: e.st, PluginsDir: filepath.Join(root, "plugins"),
-		DataDir: filepath.Join(root, "relay"), Trusted: e.trust, LeaseTTL: time.Second, RetryEvery: 100 * time.Millisecond,
+		DataDir: filepath.Join(root, "relay"), Trusted: e.trust, LeaseTTL: 2 * time.Second, RetryEvery: 100 * time.Millisecond,
 		HostConfig: func(c *host.Config) { c.SettleDelay, c.MinBackoff = 50*time.Millisecond, 20*time.Millisecond }})
 	if err != nil {
 		t.Fatal(err)
