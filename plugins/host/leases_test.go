@@ -134,14 +134,12 @@ func TestAPluginSlowerToStartThanTheTTLKeepsItsLease(t *testing.T) {
 	}
 	var mu sync.Mutex
 	started := map[string]bool{} // hosts that ever ran c1
-	var envs []*env
 	for _, name := range []string{"a", "b"} {
 		e := newEnv(t, nil)
 		e.pub = pub
 		e.cfg.Trusted = manifest.TrustedKeys{"acme": {pub.pub}}
 		writePlugin(t, e.plugins, "echo", bin, pub, nil)
 		e.start()
-		envs = append(envs, e)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() {
