@@ -175,16 +175,12 @@ func (s *Server) OutboundTasks(ctx context.Context, channelID string, limit int)
 // the queue. A result for an entry that is not queued for this channel
 // (settled already, or another channel's) is ignored.
 func (s *Server) SettleOutbound(ctx context.Context, channelID string, results []wire.OutboundResult) error {
-	queue, err := s.st.Dispatch(ctx, []string{channelID}, 1000)
-	if err != nil {
-		return err
-	}
-	queued := map[string]bool{}
-	for _, q := range queue {
-		queued[fmt.Sprintf("%s@%d", q.Message.ID, q.Version)] = true
-	}
 	for _, r := range results {
-		if !queued[fmt.Sprintf("%s@%d", r.MessageID, r.Version)] {
+		queued, err := s.st.Queued(ctx, channelID, r.MessageID, r.Version)
+		if err != nil {
+			return err
+		}
+		if !queued {
 			continue
 		}
 		var env wire.CommandEnvelope

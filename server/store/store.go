@@ -116,6 +116,9 @@ type Hosting interface {
 	// still the one read (Outbound.Version).
 	Dispatch(ctx context.Context, channelIDs []string, limit int) ([]Outbound, error)
 	Dispatched(ctx context.Context, messageID string, version int64) error
+	// Queued says whether the message is queued for the channel with that
+	// change (Outbound.Version).
+	Queued(ctx context.Context, channelID, messageID string, version int64) (bool, error)
 }
 
 // Presence is who is online. Each server instance records the operators

@@ -138,3 +138,15 @@ func (s *Store) Dispatched(ctx context.Context, messageID string, version int64)
 	}
 	return nil
 }
+
+// Queued says whether the message is queued for the channel with that
+// change.
+func (s *Store) Queued(ctx context.Context, channelID, messageID string, version int64) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, s.d.rebind(`SELECT count(*) FROM dispatch WHERE message_id = ? AND channel_id = ? AND change_version = ?`),
+		messageID, channelID, version).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("is %s queued: %w", messageID, err)
+	}
+	return n > 0, nil
+}

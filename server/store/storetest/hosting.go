@@ -160,6 +160,16 @@ func testDispatch(t *testing.T, open Opener) {
 	if got := ids("ch-other"); len(got) != 0 {
 		t.Fatalf("queue of another channel = %v", got)
 	}
+	queued := func(ch, id string, version int64, want bool) {
+		t.Helper()
+		if got, err := s.Queued(ctx, ch, id, version); err != nil || got != want {
+			t.Fatalf("Queued(%s, %s, %d) = %v, %v; want %v", ch, id, version, got, err, want)
+		}
+	}
+	queued(chTg, "out-1", 0, true)
+	queued("ch-other", "out-1", 0, false) // another channel's host may not settle it
+	queued(chTg, "out-1", 1, false)       // not that change
+	queued(chTg, "in-1", 0, false)
 	// The channel reports it sent: the message is updated, then dispatched.
 	sent := out("out-1", t0.Add(time.Minute), inbox.DeliverySent)
 	sent.ExternalID = "tg-99"
@@ -170,6 +180,7 @@ func testDispatch(t *testing.T, open Opener) {
 	if got := fmt.Sprint(ids(chTg)); got != "[out-2]" {
 		t.Fatalf("queue after dispatching out-1 = %s, want [out-2]", got)
 	}
+	queued(chTg, "out-1", 0, false)
 }
 
 // testDispatchChanges: a reply names the channel's id of the message it
