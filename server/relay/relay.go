@@ -1,9 +1,12 @@
-// Package relay hosts connector plugins in the team server: it competes
-// with the other hosts (server instances, desktops) for the leases of the
-// configured channels, runs the channels it holds in a plugins/host.Host,
-// turns what their plugins receive into inbound commands, and hands the
-// operators' queued messages to the channel's plugin, recording how each
-// was delivered.
+// Package relay hosts connector plugins in the team server with
+// plugins/hosting, the runner desktops use too: it competes with the other
+// hosts (server instances, desktops) for the leases of the configured
+// channels, runs the channels it holds, turns what their plugins receive
+// into inbound commands, and hands the operators' queued messages to the
+// channel's plugin, recording how each was delivered. Here the runner
+// reaches the team server directly (team); a desktop reaches it over the
+// host API. The relay adds what only the server offers: the connector
+// catalog for the admin screens and the contact checks.
 //
 //	r, err := relay.New(relay.Config{Server: srv, Store: st, PluginsDir: dir, DataDir: data, Trusted: keys})
 //	go r.Run(ctx)
