@@ -47,6 +47,8 @@ type core struct {
 	files     *fileStore
 	uploads   *uploads
 	downloads downloads
+	// hosting runs connector channels here when the operator chose so.
+	hosting *hosting
 	// saveDialog asks the operator where to save a file (Wails' native
 	// dialog, set at startup); "" means cancelled.
 	saveDialog func(defaultName, title string) (string, error)
@@ -79,6 +81,7 @@ func newCore(cfg Config) *core {
 		files:    newFileStore(cfg.DataDir),
 	}
 	c.downloads.inflight = map[string]*uploadJob{}
+	c.hosting = &hosting{c: c}
 	c.uploads = newUploads(c.files, func(p FileProgress) { c.emit(EventFileProgress, p) })
 	if c.cfg.Tokens == nil {
 		c.cfg.Tokens = keychain{}

@@ -20,6 +20,10 @@ const (
 type PreferencesView struct {
 	// ReadOn is ReadOnOpen (the default) or ReadOnMark.
 	ReadOn string `json:"readOn"`
+	// HostChannels: this computer competes with the team server and the
+	// other desktops to run channels whose plugin it has (an operator who
+	// manages channels only).
+	HostChannels bool `json:"hostChannels"`
 }
 
 // Preferences lets the UI read and change the operator's preferences.
@@ -29,9 +33,16 @@ const preferencesFile = "preferences.json"
 
 // Get returns the preferences, the defaults where none were saved.
 func (s *Preferences) Get() (PreferencesView, error) {
+	p, err := s.c.loadPreferences()
+	return p, toUI(err)
+}
+
+// loadPreferences reads the preferences, the defaults where none were
+// saved or the file is unreadable.
+func (c *core) loadPreferences() (PreferencesView, error) {
 	p := PreferencesView{ReadOn: ReadOnOpen}
-	if err := loadSettings(s.c.cfg.DataDir, preferencesFile, &p); err != nil {
-		return PreferencesView{ReadOn: ReadOnOpen}, toUI(err)
+	if err := loadSettings(c.cfg.DataDir, preferencesFile, &p); err != nil {
+		return PreferencesView{ReadOn: ReadOnOpen}, err
 	}
 	if p.ReadOn != ReadOnMark {
 		p.ReadOn = ReadOnOpen
@@ -39,13 +50,27 @@ func (s *Preferences) Get() (PreferencesView, error) {
 	return p, nil
 }
 
+func (c *core) preferences() PreferencesView {
+	p, _ := c.loadPreferences()
+	return p
+}
+
+// Hosting says whether this computer hosts channels and which it runs.
+func (s *Preferences) Hosting() (HostingView, error) {
+	return s.c.hosting.view(context.Background(), s.c.preferences().HostChannels), nil
+}
+
 // Set stores new preferences and returns them.
 func (s *Preferences) Set(p PreferencesView) (PreferencesView, error) {
 	if !slices.Contains([]string{ReadOnOpen, ReadOnMark}, p.ReadOn) {
 		return PreferencesView{}, uiError(CodeBadInput, "unknown reading mode", nil)
 	}
+	before := s.c.preferences()
 	if err := saveSettings(s.c.cfg.DataDir, preferencesFile, p); err != nil {
 		return PreferencesView{}, toUI(err)
+	}
+	if before.HostChannels != p.HostChannels {
+		go s.c.hosting.apply(p.HostChannels)
 	}
 	return p, nil
 }

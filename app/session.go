@@ -112,6 +112,7 @@ func (c *core) resume(server, operatorID, token string) error {
 	c.refreshIdentity(context.Background())
 	c.alerts.SignIn(operatorID, rp)
 	c.startSyncing(cl)
+	go c.hosting.apply(c.preferences().HostChannels)
 	return nil
 }
 
@@ -156,6 +157,7 @@ func (c *core) startSyncing(cl *syncclient.Client) {
 }
 
 func (c *core) stopSyncing() {
+	c.hosting.halt()
 	c.mu.Lock()
 	cancel, done := c.stopSync, c.syncDone
 	c.sync, c.stopSync, c.syncDone = nil, nil, nil

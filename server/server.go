@@ -72,6 +72,8 @@ type Server struct {
 	asked pending
 	// othersPresence is told when another instance's operators changed.
 	othersPresence chan struct{}
+	// bell wakes the connector hosts waiting for outbound messages.
+	bell outboundBell
 }
 
 // New builds a server; call Run to start its writer, hub and timers.
@@ -119,6 +121,7 @@ func (s *Server) Run(ctx context.Context) {
 // committed is told the log grew, here or on another instance.
 func (s *Server) committed(head int64) {
 	s.hub.committed(head)
+	s.bell.ring()
 	for _, fn := range s.onCommit {
 		fn(head)
 	}
@@ -184,6 +187,7 @@ func (s *Server) routes() {
 	m.Handle("POST /api/v1/dialogs/{id}/export/email", s.authed(s.exportEmail))
 	m.Handle("POST /api/v1/ingest", s.open(s.ingest))
 	m.Handle("POST /api/v1/channels/{id}/check-contact", s.authed(s.checkContact))
+	s.hostRoutes(m)
 	if s.cfg.DevClock != nil {
 		m.Handle("GET /api/v1/dev/clock", s.open(s.getDevClock))
 		m.Handle("POST /api/v1/dev/clock", s.open(s.moveDevClock))

@@ -48,7 +48,12 @@ func (a *api) url(path string, q url.Values) string {
 
 // do sends a request and decodes a 2xx JSON answer into out (when not nil).
 func (a *api) do(ctx context.Context, method, path string, q url.Values, in, out any) error {
-	resp, err := a.send(ctx, method, path, q, in)
+	return a.doWith(ctx, method, path, q, nil, in, out)
+}
+
+// doWith is do with extra request headers.
+func (a *api) doWith(ctx context.Context, method, path string, q url.Values, hdr http.Header, in, out any) error {
+	resp, err := a.sendWith(ctx, method, path, q, hdr, in)
 	if err != nil {
 		return err
 	}
@@ -65,6 +70,10 @@ func (a *api) do(ctx context.Context, method, path string, q url.Values, in, out
 // send sends a request and returns its 2xx answer; the caller closes the
 // body. Any other answer becomes an *Error.
 func (a *api) send(ctx context.Context, method, path string, q url.Values, in any) (*http.Response, error) {
+	return a.sendWith(ctx, method, path, q, nil, in)
+}
+
+func (a *api) sendWith(ctx context.Context, method, path string, q url.Values, hdr http.Header, in any) (*http.Response, error) {
 	var body *bytes.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -80,6 +89,9 @@ func (a *api) send(ctx context.Context, method, path string, q url.Values, in an
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	a.header(req.Header)
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

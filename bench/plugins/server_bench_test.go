@@ -37,7 +37,19 @@ type serverRig struct {
 	done   chan struct{}
 }
 
-func newServerRig(b *testing.B, bin, settings string, tweak func(*host.Config)) *serverRig {
+// benchTeam is a team server on SQLite with the demo workspace, channel
+// ch-bench of the test connector, and the connector signed into
+// root/plugins.
+type benchTeam struct {
+	st      store.Store
+	srv     *server.Server
+	root    string
+	trusted manifest.TrustedKeys
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+func newBenchTeam(b *testing.B, bin, settings string) *benchTeam {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	root := b.TempDir()
@@ -72,15 +84,21 @@ func newServerRig(b *testing.B, bin, settings string, tweak func(*host.Config)) 
 
 	srv := server.New(server.Config{Store: st})
 	go srv.Run(ctx)
-	rl, err := relay.New(relay.Config{Server: srv, Store: st, PluginsDir: filepath.Join(root, "plugins"),
-		DataDir: filepath.Join(root, "relay"), Trusted: manifest.TrustedKeys{"bench": {pub}}, LeaseTTL: 3 * time.Second,
+	return &benchTeam{st: st, srv: srv, root: root, trusted: manifest.TrustedKeys{"bench": {pub}}, ctx: ctx, cancel: cancel}
+}
+
+func newServerRig(b *testing.B, bin, settings string, tweak func(*host.Config)) *serverRig {
+	b.Helper()
+	t := newBenchTeam(b, bin, settings)
+	rl, err := relay.New(relay.Config{Server: t.srv, Store: t.st, PluginsDir: filepath.Join(t.root, "plugins"),
+		DataDir: filepath.Join(t.root, "relay"), Trusted: t.trusted, LeaseTTL: 3 * time.Second,
 		HostConfig: tweak})
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := &serverRig{st: st, rl: rl, cancel: cancel, done: make(chan struct{})}
-	go func() { _ = rl.Run(ctx); close(r.done) }()
-	b.Cleanup(func() { cancel(); <-r.done; st.Close() })
+	r := &serverRig{st: t.st, rl: rl, cancel: t.cancel, done: make(chan struct{})}
+	go func() { _ = rl.Run(t.ctx); close(r.done) }()
+	b.Cleanup(func() { t.cancel(); <-r.done; t.st.Close() })
 	return r
 }
 
@@ -107,18 +125,22 @@ func serverStream(b *testing.B, bin string) float64 {
 func BenchmarkInboundToServer(b *testing.B) {
 	bin := build(b)
 	v := verified(b, bin)
-	var bare, srv float64
+	var bare, srv, desk float64
 	for range b.N {
 		bare = bareStream(b, v)
 		srv = serverStream(b, bin)
+		desk = deskStream(b, bin)
 	}
 	b.ReportMetric(bare, "bare-events/s")
 	b.ReportMetric(srv, "server-events/s")
+	b.ReportMetric(desk, "desktop-events/s")
 	b.ReportMetric(srv/bare, "server/bare")
-	b.Logf("\n%-52s %12s\n%-52s %12.0f\n%-52s %12.0f  (%.2f of bare)",
+	b.ReportMetric(desk/srv, "desktop/server")
+	b.Logf("\n%-60s %12s\n%-60s %12.0f\n%-60s %12.0f  (%.2f of bare)\n%-60s %12.0f  (%.2f of server-hosted)",
 		"inbound, real plugin, 1,000 customers", "events/s",
 		"bare go-plugin stream", bare,
-		"plugin -> host -> relay -> team server (SQLite)", srv, srv/bare)
+		"plugin -> host -> relay -> team server (SQLite)", srv, srv/bare,
+		"plugin -> desktop host -> HTTP host API -> team server (SQLite)", desk, desk/srv)
 }
 
 // BenchmarkRestartToFirstEvent kills the plugin with SIGKILL, has a

@@ -101,9 +101,10 @@ var rules = []rule{
 		forbids: isWails,
 	},
 	{
-		name: "app's own packages (replica, sync client, alerts) import no Wails",
+		name: "app's own packages (replica, sync client, alerts, channel hosting) import no Wails",
 		applies: func(p string) bool {
-			return under(p, module+"/app/replica") || under(p, module+"/app/syncclient") || under(p, module+"/app/notify")
+			return under(p, module+"/app/replica") || under(p, module+"/app/syncclient") || under(p, module+"/app/notify") ||
+				under(p, module+"/app/chanhost")
 		},
 		forbids: isWails,
 	},
@@ -129,6 +130,16 @@ var rules = []rule{
 		applies: func(p string) bool { return under(p, module+"/cmd/switchboard-plugin") },
 		forbids: func(d string) bool {
 			return isWails(d) || (isOurs(d) && !under(d, module+"/plugins"))
+		},
+	},
+	{
+		// One implementation of connector hosting for the server's relay and
+		// the desktop: it reaches the team server only through its
+		// TeamServer interface.
+		name:    "plugins/hosting imports neither Wails nor the server nor the app",
+		applies: func(p string) bool { return under(p, module+"/plugins/hosting") },
+		forbids: func(d string) bool {
+			return isWails(d) || under(d, module+"/server") || under(d, module+"/app")
 		},
 	},
 	{
@@ -178,7 +189,10 @@ func TestRulesBite(t *testing.T) {
 		{"server never imports app", module + "/cmd/switchboard-server", module + "/app"},
 		{"app never imports server", module + "/app/syncclient", module + "/server"},
 		{"nothing but main.go and app imports Wails", module + "/server", "github.com/wailsapp/wails/v2/pkg/runtime"},
-		{"app's own packages (replica, sync client, alerts) import no Wails", module + "/app/notify", "github.com/wailsapp/wails/v2/pkg/runtime"},
+		{"app's own packages (replica, sync client, alerts, channel hosting) import no Wails", module + "/app/notify", "github.com/wailsapp/wails/v2/pkg/runtime"},
+		{"app's own packages (replica, sync client, alerts, channel hosting) import no Wails", module + "/app/chanhost", "github.com/wailsapp/wails/v2/pkg/runtime"},
+		{"plugins/hosting imports neither Wails nor the server nor the app", module + "/plugins/hosting", module + "/server"},
+		{"plugins/hosting imports neither Wails nor the server nor the app", module + "/plugins/hosting", module + "/app/syncclient"},
 		{"plugins/sdk imports neither Wails nor the server nor the app", module + "/plugins/sdk", "github.com/wailsapp/wails/v2"},
 		{"plugins never import the server or the app", module + "/plugins/host", module + "/server/store"},
 		{"internal/integration is tests only: its code imports neither the server nor the app", module + "/internal/integration", module + "/server"},
@@ -208,6 +222,9 @@ func TestRulesBite(t *testing.T) {
 		{module + "/server", module + "/inbox"},
 		{module + "/app/replica", module + "/wire"},
 		{module + "/wire", module + "/inbox"},
+		{module + "/plugins/hosting", module + "/wire"},
+		{module + "/app/chanhost", module + "/plugins/hosting"},
+		{module + "/server/relay", module + "/plugins/hosting"},
 	}
 	for _, a := range allowed {
 		for _, r := range rules {

@@ -122,7 +122,15 @@ func (h *Host) leaseRound(ctx context.Context, cfg LeaseConfig, mine map[string]
 			m = nil
 		}
 		if m == nil {
+			// Starting a plugin may outlast the TTL (a slow machine, a slow
+			// Configure): keep this channel's and the others' leases renewed
+			// meanwhile, or another host would take them and run them too.
+			renewed := keepRenewing(ctx, cfg, ch.ID, mine)
 			err := h.AddChannel(ctx, ch)
+			if lost := renewed(); err == nil && lost[ch.ID] {
+				h.RemoveChannel(ch.ID) // another host holds it now; never ran here
+				continue
+			}
 			if cfg.Changed != nil {
 				cfg.Changed(ch.ID, err == nil, err)
 			}
@@ -140,5 +148,44 @@ func (h *Host) leaseRound(ctx context.Context, cfg LeaseConfig, mine map[string]
 			stop(id, nil)
 			_ = cfg.Leaser.Release(ctx, id)
 		}
+	}
+}
+
+// keepRenewing renews the leases of channelID and of the channels held in
+// mine every TTL/3 until the returned function is called; that function
+// reports the channels whose renewal was refused (another host holds
+// them). mine must not change until then.
+func keepRenewing(ctx context.Context, cfg LeaseConfig, channelID string, mine map[string]*held) func() map[string]bool {
+	ids := []string{channelID}
+	for id := range mine {
+		ids = append(ids, id)
+	}
+	lost := map[string]bool{}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(cfg.TTL / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			for _, id := range ids {
+				// An error leaves the lease as it was; the next round decides.
+				if ok, err := cfg.Leaser.Acquire(ctx, id, cfg.TTL); err == nil && !ok {
+					lost[id] = true
+				}
+			}
+		}
+	}()
+	return func() map[string]bool {
+		close(stop)
+		<-done
+		return lost
 	}
 }

@@ -120,3 +120,52 @@ func TestTwoHostsContendForAChannelAndTheSecondTakesOverWhenTheFirstDies(t *test
 	eventually(t, "the second host taking over", func() bool { return running(second) })
 	t.Logf("takeover after %s (TTL %s)", time.Since(died).Round(time.Millisecond), ttl)
 }
+
+// TestAPluginSlowerToStartThanTheTTLKeepsItsLease: a host keeps renewing
+// a channel's lease while its plugin starts, so a start longer than the
+// TTL does not hand the channel to a second host that would run it too.
+func TestAPluginSlowerToStartThanTheTTLKeepsItsLease(t *testing.T) {
+	const ttl = time.Second
+	leases := newMemLeases()
+	pub := newPublisher(t, "acme")
+	bin := buildConnector(t)
+	channels := func(context.Context) ([]host.Channel, error) {
+		return []host.Channel{{ID: "c1", PluginID: "echo", Settings: []byte(`{"greeting":"hi","configureDelayMs":2500}`)}}, nil
+	}
+	var mu sync.Mutex
+	started := map[string]bool{} // hosts that ever ran c1
+	for _, name := range []string{"a", "b"} {
+		e := newEnv(t, nil)
+		e.pub = pub
+		e.cfg.Trusted = manifest.TrustedKeys{"acme": {pub.pub}}
+		writePlugin(t, e.plugins, "echo", bin, pub, nil)
+		e.start()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = e.h.RunLeases(ctx, host.LeaseConfig{Leaser: &leaseClient{m: leases, name: name}, Channels: channels, TTL: ttl,
+				Changed: func(id string, running bool, _ error) {
+					if running {
+						mu.Lock()
+						started[name] = true
+						mu.Unlock()
+					}
+				}})
+		}()
+		t.Cleanup(func() { cancel(); <-done })
+	}
+	eventually(t, "a host running c1", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(started) > 0
+	})
+	// Two more plugin starts' worth of time: a host whose lease lapsed
+	// during the start would have handed c1 to the other by now.
+	time.Sleep(6 * time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(started) != 1 {
+		t.Fatalf("hosts that ran c1: %v, want exactly one", started)
+	}
+}

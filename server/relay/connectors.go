@@ -21,13 +21,13 @@ type described struct {
 // is listed without a schema.
 func (r *Relay) Connectors(ctx context.Context) []wire.Connector {
 	out := []wire.Connector{}
-	for _, p := range r.h.Plugins() {
+	for _, p := range r.run.Host().Plugins() {
 		r.descMu.Lock()
 		d, ok := r.desc[p.ID]
 		r.descMu.Unlock()
 		if !ok || !bytes.Equal(d.checksum, p.Checksum) {
 			d = described{checksum: p.Checksum, conn: wire.Connector{ID: p.ID, Name: p.Name, Version: p.Version, Publisher: p.Publisher}}
-			desc, err := r.h.Describe(ctx, p.ID)
+			desc, err := r.run.Host().Describe(ctx, p.ID)
 			if err != nil {
 				r.log.Warn("describe plugin", "plugin", p.ID, "error", err)
 			} else {

@@ -16,13 +16,10 @@ import (
 // channel running elsewhere, or not at all, is server.ErrChannelNotHere;
 // the channel's own refusal is a *server.ChannelRefusal.
 func (r *Relay) CheckContact(ctx context.Context, channelID string, q wire.ContactCheckRequest) (wire.ContactCheck, error) {
-	r.mu.Lock()
-	running := r.running[channelID]
-	r.mu.Unlock()
-	if !running {
+	if !r.run.Running(channelID) {
 		return wire.ContactCheck{}, fmt.Errorf("channel %s: %w", channelID, server.ErrChannelNotHere)
 	}
-	conn, err := r.h.Connector(channelID)
+	conn, err := r.run.Host().Connector(channelID)
 	if errors.Is(err, host.ErrNotRunning) {
 		return wire.ContactCheck{}, fmt.Errorf("channel %s: %w", channelID, server.ErrChannelNotHere)
 	}

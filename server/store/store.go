@@ -107,12 +107,18 @@ type Hosting interface {
 	ReleaseLease(ctx context.Context, channelID, holder string) error
 	// LeaseHeld says whether some host holds the channel's lease at now.
 	LeaseHeld(ctx context.Context, channelID string, now time.Time) (bool, error)
+	// LeaseHolder names the host holding the channel's lease at now; ""
+	// when none does.
+	LeaseHolder(ctx context.Context, channelID string, now time.Time) (string, error)
 	// Dispatch returns up to limit queued outbound messages of the
 	// channels, oldest first: to send, or whose edit or delete to pass on.
 	// Dispatched takes a message off the queue if its queued change is
 	// still the one read (Outbound.Version).
 	Dispatch(ctx context.Context, channelIDs []string, limit int) ([]Outbound, error)
 	Dispatched(ctx context.Context, messageID string, version int64) error
+	// Queued says whether the message is queued for the channel with that
+	// change (Outbound.Version).
+	Queued(ctx context.Context, channelID, messageID string, version int64) (bool, error)
 }
 
 // Presence is who is online. Each server instance records the operators

@@ -62,6 +62,11 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("GET /api/v1/sync/live", ts.authed(ts.live))
 	mux.HandleFunc("POST /api/v1/commands", ts.authed(ts.commands))
 	ts.fileRoutes(mux)
+	// Its operator is a plain one, who may not host channels, as the real
+	// server answers (app/chanhost's tests run against the real server).
+	mux.HandleFunc("/api/v1/host/", ts.authed(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusForbidden, wire.Error{Code: "auth.forbidden", Message: "Only operators who manage channels may host connectors."})
+	}))
 	ts.srv = httptest.NewServer(ts.gate(mux))
 	t.Cleanup(func() {
 		ts.dropLive()

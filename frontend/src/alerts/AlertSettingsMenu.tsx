@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { alerts } from "../api/wails";
 import type { AlertSettings, ApiError } from "../api/types";
 import { ReadingSettings } from "../settings/ReadingSettings";
+import { HostingSettings } from "../settings/HostingSettings";
 
 /**
  * The alerts button in the top bar: Do Not Disturb and hidden message text.
@@ -77,6 +78,7 @@ export function AlertSettingsMenu({ onError }: { onError: (e: ApiError) => void 
             </span>
           </label>
           <ReadingSettings onError={onError} />
+          <HostingSettings onError={onError} />
         </div>
       )}
     </div>

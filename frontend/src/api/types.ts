@@ -198,6 +198,18 @@ export interface TextPart {
 export interface Preferences {
   /** "open": opening one's dialog marks it read; "mark": only Shift+Enter or the button does. */
   readOn: "open" | "mark";
+  /** This computer competes to run channels whose plugin it has (app/hosting.go). */
+  hostChannels: boolean;
+}
+
+/** Channel hosting on this computer (app/hosting.go HostingView). */
+export interface HostingView {
+  enabled: boolean;
+  /** Names of the channels this computer runs now. */
+  channels: string[];
+  /** Why hosting does not run though enabled ("auth.forbidden": the operator does not manage channels). */
+  errorCode?: string;
+  errorMessage?: string;
 }
 
 export interface DialogView {

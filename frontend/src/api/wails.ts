@@ -30,6 +30,7 @@ import type {
   NoticesChanged,
   OperatorView,
   Preferences,
+  HostingView,
   PhoneCheck,
   SavedFilter,
   SearchHit,
@@ -228,6 +229,7 @@ export const alerts = {
 export const preferences = {
   get: () => call<Preferences>("Preferences", "Get"),
   set: (p: Preferences) => call<Preferences>("Preferences", "Set", p),
+  hosting: () => call<HostingView>("Preferences", "Hosting"),
 };
 
 export const team = {
@@ -270,6 +272,7 @@ export interface EventMap {
   "notices:changed": NoticesChanged;
   "templates:changed": null;
   "files:progress": FileProgress;
+  "hosting:changed": HostingView;
 }
 
 /** Subscribes to a backend event; returns the unsubscribe function. */

@@ -303,6 +303,15 @@ const en = {
     hideTextHint: "Alerts show who wrote, never what.",
     off: "Alerts off",
   },
+  hosting: {
+    heading: "Channels",
+    toggle: "Host channels on this computer",
+    toggleHint: "Runs the channel plugins installed here; the team server gives each channel to one computer at a time.",
+    runs: "Runs here: {{channels}}",
+    none: "No channel runs here now.",
+    forbidden: "Only operators who manage channels may host them.",
+    failed: "Hosting stopped: {{message}}",
+  },
   reading: {
     heading: "Reading",
     onOpen: "Mark read when I open the dialog",

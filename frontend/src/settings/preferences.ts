@@ -5,7 +5,7 @@ import type { Preferences } from "../api/types";
 // The operator's preferences, read once from the backend and shared by
 // every component that asks (the settings menu writes, the conversation reads).
 
-let current: Preferences = { readOn: "open" };
+let current: Preferences = { readOn: "open", hostChannels: false };
 let loaded: Promise<void> | null = null;
 const listeners = new Set<() => void>();
 

@@ -5,7 +5,8 @@
 //
 // Settings: {"greeting": "...", "emit": N}. On Configure it appends N
 // messages to its journal once; Send echoes the text back as an inbound
-// message, so a send round trip is visible to the host.
+// message, so a send round trip is visible to the host; a text "fail: why"
+// is refused by the channel with the reason "why".
 package main
 
 import (
@@ -39,6 +40,9 @@ type settings struct {
 	// Listen, when set, serves POST /in?text=... which appends an inbound
 	// message: the conformance kit's way to make the channel receive.
 	Listen string `json:"listen"`
+	// ConfigureDelayMs makes Configure take that long: a plugin slower to
+	// start than a lease lasts.
+	ConfigureDelayMs int `json:"configureDelayMs"`
 	// Flood, when set, makes Receive emit that many synthetic events
 	// straight from memory: the benchmarks' measure of the bare stream.
 	Flood int `json:"flood"`
@@ -74,6 +78,9 @@ func (c *connector) Configure(ctx context.Context, req sdk.ConfigureRequest) ([]
 			return nil, nil
 		}
 		return []sdk.FieldError{{Field: "", Code: "validation_invalid_json", Message: err.Error()}}, nil
+	}
+	if s.ConfigureDelayMs > 0 {
+		time.Sleep(time.Duration(s.ConfigureDelayMs) * time.Millisecond)
 	}
 	if s.Greeting == "" && broken == "" {
 		return []sdk.FieldError{{Field: "/greeting", Code: "validation_required", Message: "greeting is required"}}, nil
@@ -210,6 +217,9 @@ func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendRe
 	}
 	if m.ChatID == "" {
 		return sdk.SendResult{}, &sdk.ChannelError{Code: "chat_unknown", Message: "no chat id"}
+	}
+	if reason, ok := strings.CutPrefix(m.Text, "fail: "); ok {
+		return sdk.SendResult{}, &sdk.ChannelError{Code: "refused", Message: reason}
 	}
 	key := "sent/" + m.IdempotencyKey
 	if v, ok, err := c.host.StateGet(ctx, key); err != nil {

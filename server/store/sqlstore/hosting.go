@@ -77,6 +77,21 @@ func (s *Store) LeaseHeld(ctx context.Context, channelID string, now time.Time) 
 	return n > 0, nil
 }
 
+// LeaseHolder names the host holding the channel's lease at now; "" when
+// none does.
+func (s *Store) LeaseHolder(ctx context.Context, channelID string, now time.Time) (string, error) {
+	var holder string
+	err := s.r.QueryRowContext(ctx, s.d.rebind(`SELECT holder FROM leases WHERE channel_id = ? AND expires_at > ?`),
+		channelID, now.UnixMilli()).Scan(&holder)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("holder of channel %s: %w", channelID, err)
+	}
+	return holder, nil
+}
+
 // Dispatch returns up to limit queued outbound messages of the channels,
 // oldest first.
 func (s *Store) Dispatch(ctx context.Context, channelIDs []string, limit int) ([]store.Outbound, error) {
@@ -122,4 +137,16 @@ func (s *Store) Dispatched(ctx context.Context, messageID string, version int64)
 		return fmt.Errorf("take %s off the outbound queue: %w", messageID, err)
 	}
 	return nil
+}
+
+// Queued says whether the message is queued for the channel with that
+// change.
+func (s *Store) Queued(ctx context.Context, channelID, messageID string, version int64) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, s.d.rebind(`SELECT count(*) FROM dispatch WHERE message_id = ? AND channel_id = ? AND change_version = ?`),
+		messageID, channelID, version).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("is %s queued: %w", messageID, err)
+	}
+	return n > 0, nil
 }

@@ -57,14 +57,24 @@ func testLeases(t *testing.T, open Opener) {
 			t.Fatalf("LeaseHeld(+%s) = %v, %v; want %v", at.Sub(t0), got, err, want)
 		}
 	}
+	holder := func(at time.Time, want string) {
+		t.Helper()
+		if got, err := s.LeaseHolder(ctx, chTg, at); err != nil || got != want {
+			t.Fatalf("LeaseHolder(+%s) = %q, %v; want %q", at.Sub(t0), got, err, want)
+		}
+	}
 	held(t0, false)
+	holder(t0, "")
 	want("host-a", t0, true)
 	held(t0.Add(9*time.Second), true)
+	holder(t0.Add(9*time.Second), "host-a")
 	held(t0.Add(10*time.Second), false) // expired, nobody renewed
+	holder(t0.Add(10*time.Second), "")
 	want("host-b", t0.Add(time.Second), false)
 	want("host-a", t0.Add(5*time.Second), true) // renewed until t0+15s
 	want("host-b", t0.Add(12*time.Second), false)
 	want("host-b", t0.Add(15*time.Second), true) // expired: taken over
+	holder(t0.Add(16*time.Second), "host-b")
 	want("host-a", t0.Add(16*time.Second), false)
 	if err := s.ReleaseLease(ctx, chTg, "host-a"); err != nil { // not a's to release
 		t.Fatal(err)
@@ -150,6 +160,16 @@ func testDispatch(t *testing.T, open Opener) {
 	if got := ids("ch-other"); len(got) != 0 {
 		t.Fatalf("queue of another channel = %v", got)
 	}
+	queued := func(ch, id string, version int64, want bool) {
+		t.Helper()
+		if got, err := s.Queued(ctx, ch, id, version); err != nil || got != want {
+			t.Fatalf("Queued(%s, %s, %d) = %v, %v; want %v", ch, id, version, got, err, want)
+		}
+	}
+	queued(chTg, "out-1", 0, true)
+	queued("ch-other", "out-1", 0, false) // another channel's host may not settle it
+	queued(chTg, "out-1", 1, false)       // not that change
+	queued(chTg, "in-1", 0, false)
 	// The channel reports it sent: the message is updated, then dispatched.
 	sent := out("out-1", t0.Add(time.Minute), inbox.DeliverySent)
 	sent.ExternalID = "tg-99"
@@ -160,6 +180,7 @@ func testDispatch(t *testing.T, open Opener) {
 	if got := fmt.Sprint(ids(chTg)); got != "[out-2]" {
 		t.Fatalf("queue after dispatching out-1 = %s, want [out-2]", got)
 	}
+	queued(chTg, "out-1", 0, false)
 }
 
 // testDispatchChanges: a reply names the channel's id of the message it

@@ -1,4 +1,4 @@
-package relay
+package hosting
 
 import (
 	"context"
@@ -46,10 +46,10 @@ func capabilitiesOf(c sdk.Capabilities) inbox.Capabilities {
 // recordCapabilities keeps the channel entity's capabilities in step with
 // what its running plugin describes, so every desktop knows, offline too,
 // whether and how long a sent message may be edited or deleted there.
-func (r *Relay) recordCapabilities(ctx context.Context, channelID string) {
+func (r *Runner) recordCapabilities(ctx context.Context, channelID string) {
 	conn, err := r.h.Connector(channelID)
 	if err != nil {
-		return // stopped again meanwhile; the next start records them
+		return // not up yet or stopped again; the next start records them
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -58,7 +58,7 @@ func (r *Relay) recordCapabilities(ctx context.Context, channelID string) {
 		r.log.Warn("describe running channel", "channel", channelID, "error", err)
 		return
 	}
-	if err := r.cfg.Server.SetChannelCapabilities(ctx, channelID, capabilitiesOf(desc.Capabilities)); err != nil {
+	if err := r.cfg.Team.Capabilities(ctx, channelID, capabilitiesOf(desc.Capabilities)); err != nil {
 		r.log.Error("record channel capabilities", "channel", channelID, "error", err)
 	}
 }

@@ -1,7 +1,9 @@
-package relay
+package hosting
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -13,40 +15,62 @@ import (
 )
 
 // deliver stores a batch of events a channel's plugin received, in one
-// submission (the server's writer stores it in one transaction). The host
+// submission (the server stores it in one transaction). The host
 // acknowledges them to the plugin only when this returns nil, so a failure
-// here means they come again; the rules drop what was already stored.
-func (r *Relay) deliver(ctx context.Context, channelID string, evs []host.InboundEvent) error {
+// here means they come again; the server drops what it already stored.
+func (r *Runner) deliver(ctx context.Context, channelID string, evs []host.InboundEvent) error {
 	envs := make([]wire.CommandEnvelope, 0, len(evs))
 	for _, ev := range evs {
 		if ev.Typing != nil {
 			r.clientTyping(ctx, channelID, ev)
 			continue
 		}
-		typ, payload := inboundCommand(channelID, ev)
-		if typ == "" {
-			continue // kinds the inbox does not keep
-		}
-		p, err := json.Marshal(payload)
+		env, ok, err := InboundEnvelope(channelID, ev)
 		if err != nil {
 			return err
 		}
-		envs = append(envs, wire.CommandEnvelope{ID: "in-" + channelID + "-" + ev.Cursor, Type: typ, Payload: p})
+		if ok {
+			envs = append(envs, env)
+		}
 	}
 	if len(envs) == 0 {
 		return nil
 	}
-	return r.submit(ctx, envs...)
+	res, err := r.cfg.Team.Inbound(ctx, channelID, envs)
+	if err != nil {
+		return err
+	}
+	return r.refusedAs(envs, res)
+}
+
+// InboundEnvelope turns a connector event into the inbound command the
+// team server stores; false for kinds the inbox does not keep (typing).
+// The command's id names the channel, the event's cursor and its content:
+// the same event delivered again is dropped by id, while another event
+// under a reused cursor (a channel moved to a host whose plugin numbers
+// its events anew) is still stored.
+func InboundEnvelope(channelID string, ev host.InboundEvent) (wire.CommandEnvelope, bool, error) {
+	typ, payload := inboundCommand(channelID, ev)
+	if typ == "" {
+		return wire.CommandEnvelope{}, false, nil
+	}
+	p, err := json.Marshal(payload)
+	if err != nil {
+		return wire.CommandEnvelope{}, false, err
+	}
+	sum := sha256.Sum256(append([]byte(typ+"\x00"), p...))
+	id := "in-" + channelID + "-" + ev.Cursor + "-" + hex.EncodeToString(sum[:6])
+	return wire.CommandEnvelope{ID: id, Type: typ, Payload: p}, true, nil
 }
 
 // clientTyping passes a customer's typing to the operators of its dialog.
 // It is kept nowhere: a failure costs one "typing…" and is only logged.
-func (r *Relay) clientTyping(ctx context.Context, channelID string, ev host.InboundEvent) {
+func (r *Runner) clientTyping(ctx context.Context, channelID string, ev host.InboundEvent) {
 	id := ev.Typing.From.ExternalID
 	if id == "" {
 		id = ev.ChatID
 	}
-	if err := r.cfg.Server.ClientTyping(ctx, channelID, id); err != nil {
+	if err := r.cfg.Team.Typing(ctx, channelID, id); err != nil {
 		r.log.Warn("customer typing", "channel", channelID, "err", err)
 	}
 }
