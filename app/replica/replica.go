@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
