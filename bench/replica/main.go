@@ -3,7 +3,8 @@
 //
 //   - bootstrap: D dialogs and M messages applied as the sync client applies
 //     pull pages (JSON entities, change-log bookkeeping, FTS5 index), beside a
-//     raw batched insert of as many rows into a plain SQLite table;
+//     raw batched insert of as many rows into a plain SQLite table (wall
+//     time and the CPU time of every thread, each beside the other's);
 //   - queries over that replica: a tab's first page, the tab counters, a
 //     page filtered by line — p50/p99;
 //   - prefix search over the messages (Cyrillic, folded) — p50/p99;
