@@ -189,15 +189,22 @@ func (rp *Replica) BuildSearch(ctx context.Context) error {
 		if v, err := getMeta(ctx, tx, metaSearchDeferred); err != nil || v == "" {
 			return err
 		}
-		const rebuild = `DELETE FROM messages_fts;
-			INSERT INTO messages_fts (rowid, text)
-				SELECT rowid, sb_fold(json_extract(data, '$.text')) FROM messages
-				WHERE coalesce(json_extract(data, '$.text'), '') <> '' AND json_extract(data, '$.deletedAt') IS NULL;`
-		if err := exec(ctx, tx, rebuild); err != nil {
+		if err := exec(ctx, tx, clearSearch("messages_fts")+fillMessageSearch); err != nil {
 			return err
 		}
 		return exec(ctx, tx, `DELETE FROM meta WHERE key = ?`, metaSearchDeferred)
 	})
+}
+
+// fillMessageSearch indexes every message's text (searchText of it, in
+// SQL: no call into Go per message).
+var fillMessageSearch = `INSERT INTO messages_fts (rowid, text)
+	SELECT rowid, ` + searchTextSQL(`json_extract(data, '$.text')`) + ` FROM messages
+	WHERE coalesce(json_extract(data, '$.text'), '') <> '' AND json_extract(data, '$.deletedAt') IS NULL;`
+
+// clearSearch is the statement that empties a search index.
+func clearSearch(table string) string {
+	return `INSERT INTO ` + table + ` (` + table + `) VALUES ('delete-all');`
 }
 
 // searchDeferred marks a context whose writes leave the messages' search
@@ -242,6 +249,9 @@ func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change, out *Applied) (dia
 			return c.ID, false, deleteDialog(ctx, tx, c.ID)
 		}
 		var d inbox.Dialog
+		if err := isObject(c.Data); err != nil {
+			return "", false, fmt.Errorf("decode dialog: %w", err)
+		}
 		if err := json.Unmarshal(c.Data, &d); err != nil {
 			return "", false, fmt.Errorf("decode dialog: %w", err)
 		}
@@ -250,17 +260,20 @@ func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change, out *Applied) (dia
 			return "", false, err
 		}
 		out.Dialogs = append(out.Dialogs, DialogChange{Before: before, After: &d})
-		return d.ID, false, putDialog(ctx, tx, &d, c.Seq)
+		return d.ID, false, putDialogData(ctx, tx, &d, c.Seq, string(c.Data))
 	case wire.KindMessage:
 		if del {
 			id, err := deleteMessage(ctx, tx, c.ID)
 			return id, false, err
 		}
 		var m inbox.Message
+		if err := isObject(c.Data); err != nil {
+			return "", false, fmt.Errorf("decode message: %w", err)
+		}
 		if err := json.Unmarshal(c.Data, &m); err != nil {
 			return "", false, fmt.Errorf("decode message: %w", err)
 		}
-		isNew, err := putMessageNew(ctx, tx, &m)
+		isNew, err := putMessageData(ctx, tx, &m, string(c.Data))
 		out.Messages = append(out.Messages, MessageChange{Message: &m, New: isNew})
 		return m.DialogID, false, err
 	case wire.KindEvent:
@@ -268,6 +281,9 @@ func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change, out *Applied) (dia
 			return "", false, exec(ctx, tx, `DELETE FROM events WHERE id = ?`, c.ID)
 		}
 		var e inbox.DialogEvent
+		if err := isObject(c.Data); err != nil {
+			return "", false, fmt.Errorf("decode event: %w", err)
+		}
 		if err := json.Unmarshal(c.Data, &e); err != nil {
 			return "", false, fmt.Errorf("decode event: %w", err)
 		}
@@ -281,6 +297,9 @@ func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change, out *Applied) (dia
 			return "", false, deleteClient(ctx, tx, c.ID)
 		}
 		var cl inbox.Client
+		if err := isObject(c.Data); err != nil {
+			return "", false, fmt.Errorf("decode client: %w", err)
+		}
 		if err := json.Unmarshal(c.Data, &cl); err != nil {
 			return "", false, fmt.Errorf("decode client: %w", err)
 		}
@@ -329,6 +348,22 @@ func applyOne(ctx context.Context, tx *sql.Tx, c wire.Change, out *Applied) (dia
 	}
 }
 
+// isObject says whether data is a JSON object, as every entity is: a put
+// of a dialog, message, event or client stores its data as sent, which
+// must not be null or a bare value even when it decodes into a struct.
+func isObject(data []byte) error {
+	for _, b := range data {
+		switch b {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{':
+			return nil
+		}
+		return errors.New("not a JSON object")
+	}
+	return errors.New("not a JSON object")
+}
+
 func exec(ctx context.Context, tx *sql.Tx, query string, args ...any) error {
 	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 		return sqlError(query, err)
@@ -364,12 +399,21 @@ func dialogRow(d *inbox.Dialog, seq int64, data string) []any {
 		millis(d.QueuedAt), millis(d.LastMessageAt), millis(d.ClosedAt), seq, data}
 }
 
+// putDialog stores a dialog of this build's making (an optimistic change),
+// encoded here.
 func putDialog(ctx context.Context, tx *sql.Tx, d *inbox.Dialog, seq int64) error {
 	data, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("encode dialog: %w", err)
 	}
-	return exec(ctx, tx, rowsSQL(dialogInsert, dialogUpsert, dialogColumns, 1), dialogRow(d, seq, string(data))...)
+	return putDialogData(ctx, tx, d, seq, string(data))
+}
+
+// putDialogData stores d whose JSON is data: the server's JSON as sent for
+// a synced dialog (the row keeps what the server said, as it does for
+// clients, events and org rows; its columns come from d, decoded from it).
+func putDialogData(ctx context.Context, tx *sql.Tx, d *inbox.Dialog, seq int64, data string) error {
+	return exec(ctx, tx, rowsSQL(dialogInsert, dialogUpsert, dialogColumns, 1), dialogRow(d, seq, data)...)
 }
 
 // dialogHead reads the head of a dialog's row; Exists is false when there
@@ -424,18 +468,25 @@ func messageRow(m *inbox.Message, data string) []any {
 	return []any{m.ID, m.DialogID, string(m.Kind), m.AuthorID, millis(m.CreatedAt), string(m.Delivery), data}
 }
 
-// putMessageNew stores a message and reports whether the replica did not
-// hold it before. A new message costs one statement: the insert; a known
-// one falls through to the upsert.
+// putMessageNew stores a message of this build's making (encoded here)
+// and reports whether the replica did not hold it before.
 func putMessageNew(ctx context.Context, tx *sql.Tx, m *inbox.Message) (bool, error) {
 	data, err := json.Marshal(m)
 	if err != nil {
 		return false, fmt.Errorf("encode message: %w", err)
 	}
-	row := messageRow(m, string(data))
+	return putMessageData(ctx, tx, m, string(data))
+}
+
+// putMessageData stores m whose JSON is data (the server's as sent, for a
+// synced message) and reports whether the replica did not hold it before.
+// A new message costs one statement: the insert; a known one falls through
+// to the upsert.
+func putMessageData(ctx context.Context, tx *sql.Tx, m *inbox.Message, data string) (bool, error) {
+	row := messageRow(m, data)
 	insert := rowsSQL(messageInsert, ` ON CONFLICT (id) DO NOTHING RETURNING rowid`, messageColumns, 1)
 	var rowid int64
-	err = tx.QueryRowContext(ctx, insert, row...).Scan(&rowid)
+	err := tx.QueryRowContext(ctx, insert, row...).Scan(&rowid)
 	switch {
 	case err == nil:
 		if err := tagMessage(ctx, tx, m, false); err != nil {
@@ -467,7 +518,7 @@ func indexMessage(ctx context.Context, tx *sql.Tx, m *inbox.Message, rowid int64
 		}
 	}
 	if m.DeletedAt.IsZero() && m.Text != "" {
-		return exec(ctx, tx, `INSERT INTO messages_fts (rowid, text) VALUES (?, ?)`, rowid, fold(m.Text))
+		return exec(ctx, tx, `INSERT INTO messages_fts (rowid, text) VALUES (?, ?)`, rowid, searchText(m.Text))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"switchboard/inbox"
 	"switchboard/wire"
@@ -30,8 +31,9 @@ import (
 // the replica before it (a dialog's head, whether a message is new) is
 // read for the whole gathered run at once and followed through it in Go.
 func applyBulk(ctx context.Context, tx *sql.Tx, changes []wire.Change, seq int64, out *Applied) (int64, bool, error) {
-	prep := decodePage(changes)
+	prep := decodePage(changes, !deferringSearch(ctx))
 	b := &bulkRun{ctx: ctx, tx: tx, out: out}
+	gatheredRows := 0
 	seen := map[string]bool{}
 	touch := func(dialogID string) {
 		if dialogID != "" && !seen[dialogID] {
@@ -69,7 +71,7 @@ func applyBulk(ctx context.Context, tx *sql.Tx, changes []wire.Change, seq int64
 			seq = c.Seq
 			continue
 		}
-		p := prep[i]
+		p := prep.at(i)
 		if p.err != nil {
 			return 0, false, changeError(c, p.err)
 		}
@@ -88,12 +90,24 @@ func applyBulk(ctx context.Context, tx *sql.Tx, changes []wire.Change, seq int64
 			touch(v.DialogID)
 		case *inbox.Client:
 			out.Clients = true
-			b.clients = append(b.clients, bulkClient{cl: v, data: p.data})
+			b.clients = append(b.clients, bulkClient{cl: v, data: p.data, folded: p.folded})
 		}
 		seq = c.Seq
+		// Written in runs, so SQLite works on one while the next decodes.
+		if gatheredRows++; gatheredRows == flushRows {
+			if err := b.flush(); err != nil {
+				return 0, false, err
+			}
+			gatheredRows = 0
+		}
 	}
 	return seq, false, b.flush()
 }
+
+// flushRows is how many gathered puts are written at once: small enough
+// that the writes of one run overlap the decoding of the next, large
+// enough that the statements stay long.
+const flushRows = 2048
 
 // gathered says whether applyBulk gathers the puts of kind.
 func gathered(kind wire.Kind) bool {
@@ -105,64 +119,84 @@ func gathered(kind wire.Kind) bool {
 }
 
 // preparedChange is a gathered put, decoded: the value and the JSON its
-// row stores (dialogs and messages as this build encodes them, as putDialog
-// and putMessageNew store them; events and clients as sent).
+// row stores — the server's as sent, as applyOne stores it (decoding
+// checked it is JSON; re-encoding it was a third of a bootstrap's work).
 type preparedChange struct {
 	v    any
 	data string
-	// indexed says the search index holds a message's text, folded.
+	// indexed says the search index is to hold a message's text; folded
+	// is what it holds (searchText), or a client's name folded.
 	indexed bool
 	folded  string
 	err     error
 }
 
-// decodePage decodes the gathered puts of changes, on every core: JSON is
-// most of a bootstrap's work in Go.
-func decodePage(changes []wire.Change) []preparedChange {
-	out := make([]preparedChange, len(changes))
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(changes)/512))
-	per := (len(changes) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for lo := 0; lo < len(changes); lo += per {
-		hi := min(len(changes), lo+per)
-		wg.Add(1)
+// pageDecoder decodes the gathered puts of a page on every core, a chunk
+// at a time in order, ahead of the writer: JSON is most of a bootstrap's
+// work in Go, and the writer waits only for the chunk it has reached while
+// SQLite writes what it gathered from the ones before.
+type pageDecoder struct {
+	out   []preparedChange
+	ready []chan struct{} // closed when the chunk's changes are decoded
+}
+
+// decodeChunk is how many changes a decoding step takes.
+const decodeChunk = 256
+
+func decodePage(changes []wire.Change, index bool) *pageDecoder {
+	chunks := (len(changes) + decodeChunk - 1) / decodeChunk
+	d := &pageDecoder{out: make([]preparedChange, len(changes)), ready: make([]chan struct{}, chunks)}
+	for k := range d.ready {
+		d.ready[k] = make(chan struct{})
+	}
+	var next atomic.Int64
+	for range max(1, min(runtime.GOMAXPROCS(0), chunks)) {
 		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				if changes[i].Op == wire.OpPut {
-					out[i] = decodeChange(changes[i])
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= chunks {
+					return
 				}
+				for i := k * decodeChunk; i < min(len(changes), (k+1)*decodeChunk); i++ {
+					if changes[i].Op == wire.OpPut && gathered(changes[i].Kind) {
+						d.out[i] = decodeChange(changes[i], index)
+					}
+				}
+				close(d.ready[k])
 			}
 		}()
 	}
-	wg.Wait()
-	return out
+	return d
 }
 
-func decodeChange(c wire.Change) preparedChange {
+// at waits until change i is decoded and returns it.
+func (d *pageDecoder) at(i int) *preparedChange {
+	<-d.ready[i/decodeChunk]
+	return &d.out[i]
+}
+
+// decodeChange decodes a gathered put; index says the search index is
+// kept as changes come (not left to BuildSearch): a message's searchText
+// is prepared here too.
+func decodeChange(c wire.Change, index bool) preparedChange {
+	if err := isObject(c.Data); err != nil {
+		return preparedChange{err: fmt.Errorf("decode %s: %w", c.Kind, err)}
+	}
 	switch c.Kind {
 	case wire.KindDialog:
 		var d inbox.Dialog
 		if err := json.Unmarshal(c.Data, &d); err != nil {
 			return preparedChange{err: fmt.Errorf("decode dialog: %w", err)}
 		}
-		data, err := json.Marshal(&d)
-		if err != nil {
-			return preparedChange{err: fmt.Errorf("encode dialog: %w", err)}
-		}
-		return preparedChange{v: &d, data: string(data)}
+		return preparedChange{v: &d, data: string(c.Data)}
 	case wire.KindMessage:
 		var m inbox.Message
 		if err := json.Unmarshal(c.Data, &m); err != nil {
 			return preparedChange{err: fmt.Errorf("decode message: %w", err)}
 		}
-		data, err := json.Marshal(&m)
-		if err != nil {
-			return preparedChange{err: fmt.Errorf("encode message: %w", err)}
-		}
-		p := preparedChange{v: &m, data: string(data)}
-		if m.DeletedAt.IsZero() && m.Text != "" {
-			p.indexed, p.folded = true, fold(m.Text)
+		p := preparedChange{v: &m, data: string(c.Data)}
+		if index && m.DeletedAt.IsZero() && m.Text != "" {
+			p.indexed, p.folded = true, searchText(m.Text)
 		}
 		return p
 	case wire.KindEvent:
@@ -176,7 +210,7 @@ func decodeChange(c wire.Change) preparedChange {
 		if err := json.Unmarshal(c.Data, &cl); err != nil {
 			return preparedChange{err: fmt.Errorf("decode client: %w", err)}
 		}
-		return preparedChange{v: &cl, data: string(c.Data)}
+		return preparedChange{v: &cl, data: string(c.Data), folded: fold(cl.Name())}
 	}
 	return preparedChange{}
 }
@@ -200,8 +234,9 @@ type (
 		data string
 	}
 	bulkClient struct {
-		cl   *inbox.Client
-		data string
+		cl     *inbox.Client
+		data   string
+		folded string // fold of the name
 	}
 )
 
@@ -378,12 +413,13 @@ func (b *bulkRun) putClients() error {
 	if err != nil {
 		return err
 	}
-	last := make(map[string]*inbox.Client, len(ids))
+	last := make(map[string]*bulkClient, len(ids))
 	args := make([]any, 0, len(b.clients)*5)
-	for _, r := range b.clients {
+	for i := range b.clients {
+		r := &b.clients[i]
 		cl := r.cl
-		last[cl.ID] = cl
-		args = append(args, cl.ID, cl.Name(), fold(cl.Name()), cl.Blacklisted, r.data)
+		last[cl.ID] = r
+		args = append(args, cl.ID, cl.Name(), r.folded, cl.Blacklisted, r.data)
 	}
 	if err := insertRows(b.ctx, b.tx, clientInsert, clientUpsert, 5, args); err != nil {
 		return err
@@ -401,8 +437,8 @@ func (b *bulkRun) putClients() error {
 	}
 	index := make([]any, 0, len(ids)*3)
 	for _, id := range ids {
-		cl := last[id]
-		index = append(index, after[id], fold(cl.Name()), contactTerms(cl.Contacts))
+		r := last[id]
+		index = append(index, after[id], r.folded, contactTerms(r.cl.Contacts))
 	}
 	return insertRows(b.ctx, b.tx, `INSERT INTO clients_fts (rowid, name, contacts) VALUES `, "", 3, index)
 }

@@ -219,6 +219,21 @@ func compareReplicas(t *testing.T, a, b *Replica) {
 	if total < 100 {
 		t.Errorf("the replicas hold %d rows in all: the feed should have left more", total)
 	}
+	// The search indexes are contentless: what they hold shows in what
+	// they find.
+	found := 0
+	for _, q := range []struct{ table, word string }{{"messages_fts", "опла"}, {"messages_fts", "доставка"}, {"messages_fts", "замов"},
+		{"messages_fts", "refund"}, {"messages_fts", "иогу"}, {"messages_fts", "счет"}, {"clients_fts", "клиент"}, {"clients_fts", "c1"}} {
+		q := `SELECT rowid FROM ` + q.table + ` WHERE ` + q.table + ` MATCH '"` + q.word + `"*'`
+		ra, rb := dump(t, a.r, q), dump(t, b.r, q)
+		if !reflect.DeepEqual(ra, rb) {
+			t.Errorf("%s finds different rows:\nchange by change %v\nbulk             %v", q, ra, rb)
+		}
+		found += len(ra)
+	}
+	if found < 20 {
+		t.Errorf("the search indexes found %d rows in all: the feed should have left more", found)
+	}
 }
 
 func dump(t *testing.T, db *sql.DB, q string) []string {

@@ -16,10 +16,42 @@ import (
 // letters of their own, while people type е and и for them; folding both
 // sides the same way lets "счет" find "счёт".
 func fold(s string) string {
-	return folder.Replace(strings.ToLower(s))
+	return strings.Map(foldRune, s) // one pass: lower case, then ё→е, й→и
 }
 
-var folder = strings.NewReplacer("ё", "е", "й", "и")
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	switch r = unicode.ToLower(r); r {
+	case 'ё':
+		return 'е'
+	case 'й':
+		return 'и'
+	}
+	return r
+}
+
+// searchText is what the messages' search index holds of a text: the text
+// with ё and й spelt е and и, as fold spells them; the tokenizer folds the
+// case itself. searchTextSQL is the same in SQL, so a bootstrap fills the
+// index in one statement with no call back into Go per message.
+func searchText(s string) string {
+	if !strings.ContainsAny(s, "ёЁйЙ") {
+		return s
+	}
+	return searchSpelling.Replace(s)
+}
+
+var searchSpelling = strings.NewReplacer("ё", "е", "Ё", "Е", "й", "и", "Й", "И")
+
+// searchTextSQL is searchText of the SQL expression expr.
+func searchTextSQL(expr string) string {
+	return `replace(replace(replace(replace(` + expr + `, 'ё', 'е'), 'Ё', 'Е'), 'й', 'и'), 'Й', 'И')`
+}
 
 // contactTerms is what the client search index holds of a client's
 // contacts: each handle (or the channel's id when it has none) folded,

@@ -162,3 +162,54 @@ func TestMigrationSixIndexesTheContactsAnOlderReplicaHolds(t *testing.T) {
 		}
 	}
 }
+
+func TestMigrationTenKeepsAnOlderReplicaSearchable(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(tempDir(t), "v9.db")
+	db, err := sql.Open(driverName, "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrateWith(ctx, db, migrations[:9]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO clients (id, name, name_folded, data) VALUES ('c1', 'Фёдор', 'федор',
+			'{"id":"c1","originalName":"Фёдор","contacts":[{"channelId":"ch1","kind":"telegram","externalId":"42","handle":"@fedor_k"}]}');
+		INSERT INTO clients_fts (rowid, name, contacts) SELECT rowid, name_folded, sb_contact_terms(data) FROM clients;
+		INSERT INTO dialogs (id, client_id, line_id, status, data) VALUES ('d1', 'c1', 'l1', 'unassigned', '{}');
+		INSERT INTO messages (id, dialog_id, kind, created_at, data) VALUES
+			('m1', 'd1', 'inbound', 1, '{"id":"m1","dialogId":"d1","kind":"inbound","text":"Ваш СЧЁТ готов"}'),
+			('m2', 'd1', 'inbound', 2, '{"id":"m2","dialogId":"d1","kind":"inbound","text":"удалённый счёт","deletedAt":"2026-01-01T00:00:00Z"}');
+		INSERT INTO messages_fts (rowid, text) SELECT rowid, sb_fold(json_extract(data, '$.text')) FROM messages;`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	rp, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open of a version 9 replica: %v", err)
+	}
+	defer rp.Close()
+	hits, err := rp.Search(ctx, "счет", 10)
+	if err != nil || len(hits) != 1 || hits[0].Message.ID != "m1" {
+		t.Errorf("Search(счет) after migrating = %+v, %v; want m1 alone (m2 is deleted)", hits, err)
+	}
+	for _, q := range []string{"федо", "fedor_k"} {
+		hits, err := rp.SearchClients(ctx, q, 10)
+		if err != nil || len(hits) != 1 || hits[0].DialogID != "d1" {
+			t.Errorf("SearchClients(%s) after migrating = %+v, %v; want c1's dialog", q, hits, err)
+		}
+	}
+	// The indexes keep no copy of the texts any more, and a row's entry
+	// still goes by its rowid.
+	var n int
+	if err := rp.w.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name IN ('messages_fts_content', 'clients_fts_content')`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("content tables left: %d, %v", n, err)
+	}
+	if _, err := rp.Apply(ctx, []wire.Change{{Seq: 1, Kind: wire.KindMessage, ID: "m1", Op: wire.OpDel}}); err != nil {
+		t.Fatal(err)
+	}
+	if hits, err := rp.Search(ctx, "счет", 10); err != nil || len(hits) != 0 {
+		t.Errorf("Search(счет) after m1's delete = %+v, %v; want nothing", hits, err)
+	}
+}

@@ -331,6 +331,34 @@ CREATE TABLE saved_filters (
 );
 CREATE UNIQUE INDEX saved_filters_name ON saved_filters (operator_id, name);
 `,
+	// 10 (bootstrap speed): both search indexes are contentless — they
+	// keep which rows hold a word, not a second copy of every text (search
+	// never reads it back); contentless_delete lets a row's entry go by
+	// its rowid as before. The messages' index holds searchText (the
+	// tokenizer folds the case), filled in SQL.
+	`
+DROP TABLE messages_fts;
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+	text,
+	tokenize = 'unicode61 remove_diacritics 2',
+	prefix = '3 4 5',
+	detail = none,
+	content = '',
+	contentless_delete = 1
+);
+` + fillMessageSearch + `
+DROP TABLE clients_fts;
+CREATE VIRTUAL TABLE clients_fts USING fts5 (
+	name,
+	contacts,
+	tokenize = 'unicode61 remove_diacritics 2',
+	prefix = '3 4 5',
+	detail = none,
+	content = '',
+	contentless_delete = 1
+);
+INSERT INTO clients_fts (rowid, name, contacts) SELECT rowid, name_folded, sb_contact_terms(data) FROM clients;
+`,
 }
 
 // msOf is the SQL for a dialog's JSON time field as unix milliseconds, 0

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -225,6 +226,9 @@ func (rp *Replica) Wipe(ctx context.Context) error {
 func clearTables(ctx context.Context, tx *sql.Tx, tables []string) error {
 	for _, t := range tables {
 		q := "DELETE FROM " + t
+		if strings.HasSuffix(t, "_fts") {
+			q = clearSearch(t) // contentless: emptied by a command
+		}
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return sqlError(q, err)
 		}

@@ -14,3 +14,12 @@ func threadUsage() (time.Duration, int64) {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Nivcsw
 }
+
+// processCPU is the CPU time every thread of this process used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
