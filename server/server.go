@@ -72,6 +72,8 @@ type Server struct {
 	asked pending
 	// othersPresence is told when another instance's operators changed.
 	othersPresence chan struct{}
+	// activity hear operators type replies in and read dialogs (the relay).
+	activity []func(OperatorActivity)
 }
 
 // New builds a server; call Run to start its writer, hub and timers.

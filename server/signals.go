@@ -26,6 +26,8 @@ type signal struct {
 	// Presence says the sender's connected operators changed: read who is
 	// online now.
 	Presence bool `json:"presence,omitempty"`
+	// Activity is an operator reading a dialog (typing comes as a Frame).
+	Activity *OperatorActivity `json:"activity,omitempty"`
 }
 
 // signalPresence tells the other instances this one's operators changed.
@@ -80,6 +82,9 @@ func (s *Server) heardSignal(payload []byte) {
 			s.asked.answer(*sg.Answer)
 		}
 		return
+	case sg.Activity != nil:
+		s.heardActivity(*sg.Activity)
+		return
 	case sg.Frame == nil || sg.Frame.DialogID == "":
 		return
 	}
@@ -97,6 +102,9 @@ func (s *Server) heardSignal(payload []byte) {
 		return
 	}
 	s.hub.relay(org, d, nil, *sg.Frame)
+	if a, ok := typingActivity(*sg.Frame); ok {
+		s.heardActivity(a)
+	}
 }
 
 // ClientTyping tells the operators who see the customer's open dialog on

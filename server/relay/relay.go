@@ -45,8 +45,11 @@ type Config struct {
 	// RetryEvery is the longest a queued message waits before the next try
 	// when its channel's plugin is down; default 5s.
 	RetryEvery time.Duration
-	Log        *slog.Logger
-	Now        func() time.Time
+	// TypingEvery is how often, at most, an operator's typing in a dialog
+	// is passed to its channel; default 4s.
+	TypingEvery time.Duration
+	Log         *slog.Logger
+	Now         func() time.Time
 	// HostConfig adjusts the plugin host's settings (tests shorten its
 	// delays). May be nil.
 	HostConfig func(*host.Config)
@@ -65,6 +68,9 @@ type Relay struct {
 	mu      sync.Mutex
 	running map[string]bool      // channels whose plugin this relay runs
 	retryAt map[string]time.Time // message id -> not before
+
+	// out carries operators' typing and reading to the channels.
+	out *outward
 
 	// descMu guards desc, the installed plugins' descriptions by id.
 	descMu sync.Mutex
@@ -88,6 +94,9 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.RetryEvery <= 0 {
 		cfg.RetryEvery = 5 * time.Second
 	}
+	if cfg.TypingEvery <= 0 {
+		cfg.TypingEvery = defaultTypingEvery
+	}
 	if cfg.Holder == "" {
 		b := make([]byte, 4)
 		_, _ = rand.Read(b)
@@ -95,7 +104,7 @@ func New(cfg Config) (*Relay, error) {
 		cfg.Holder = fmt.Sprintf("server:%s:%d:%s", name, os.Getpid(), hex.EncodeToString(b))
 	}
 	r := &Relay{cfg: cfg, log: cfg.Log.With("part", "relay"), wake: make(chan struct{}, 1),
-		running: map[string]bool{}, retryAt: map[string]time.Time{}, desc: map[string]described{}}
+		running: map[string]bool{}, retryAt: map[string]time.Time{}, desc: map[string]described{}, out: newOutward()}
 	hc := host.Config{
 		PluginsDir: cfg.PluginsDir, DataDir: cfg.DataDir, Trusted: cfg.Trusted,
 		DeliverBatch:  r.deliver,
@@ -117,6 +126,7 @@ func New(cfg Config) (*Relay, error) {
 	cfg.Server.OnCommit(func(int64) { r.poke() })
 	cfg.Server.SetConnectorCatalog(r.Connectors)
 	cfg.Server.SetContactChecker(r.CheckContact)
+	cfg.Server.OnOperatorActivity(r.heard)
 	return r, nil
 }
 
@@ -151,6 +161,7 @@ func (r *Relay) Run(ctx context.Context) error {
 			r.log.Error("channel leases", "error", err)
 		}
 	})
+	wg.Go(func() { r.outwardLoop(ctx) })
 	r.dispatchLoop(ctx)
 	wg.Wait()
 	r.bg.Wait()
