@@ -117,7 +117,7 @@ func (r *Relay) send(ctx context.Context, org *inbox.Org, q store.Outbound) (boo
 			lineID = d.LineID
 		}
 		out := sdk.OutboundMessage{IdempotencyKey: m.ID, ChatID: q.ChatID, Text: m.Text, ReplyToExternalID: q.ReplyToExternalID,
-			SenderName: senderName(org, lineID, m.AuthorID)}
+			SenderName: senderName(org, lineID, m.AuthorID), Template: templateOf(m.Template)}
 		for _, a := range m.Attachments {
 			// The plugin reads the bytes with BlobGet from the server's file store.
 			out.Attachments = append(out.Attachments, sdk.Attachment{Name: a.Name, MIMEType: a.MIME, Size: a.Size, BlobID: a.BlobID})

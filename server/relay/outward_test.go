@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,4 +207,75 @@ func TestOperatorsTypingAndReadingReachTheCustomersChannel(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAnApprovedTemplateReachesTheChannelAsATemplate: an operator's
+// message.send and dialog.start carrying the channel's approved template
+// (WhatsApp's way to write first or after 24 hours) reach the plugin as a
+// template with its name, language and parameters, not as free text; a
+// template on a comment or with files is refused before it is stored.
+func TestAnApprovedTemplateReachesTheChannelAsATemplate(t *testing.T) {
+	e := newEnv(t, backends[0].open(t), "")
+	ctx := context.Background()
+	echo := testChannel{t, freeAddr(t)}
+	e.addChannel("ch-echo", "echo", echoBin, echo.listen)
+	eventually(t, "the echo channel running", func() bool {
+		org, err := e.st.Org(ctx)
+		return err == nil && org.Channels["ch-echo"] != nil && org.Channels["ch-echo"].Capabilities.StartByPhone
+	})
+	taras := e.login("taras@demo.switchboard")
+	echo.write("u2", "Any news on order 42?")
+	var in *inbox.Message
+	eventually(t, "the customer's message at the server", func() bool { in = e.messageWith(taras, "Any news on order 42?"); return in != nil })
+	command := func(id, typ string, payload any) wire.CommandResult {
+		t.Helper()
+		p, _ := json.Marshal(payload)
+		var res wire.CommandsResponse
+		call(t, http.DefaultClient, "POST", e.api.URL+"/api/v1/commands", taras,
+			wire.CommandsRequest{Commands: []wire.CommandEnvelope{{ID: id, Type: typ, Payload: p}}}, &res)
+		if len(res.Results) != 1 {
+			t.Fatalf("%s = %+v", typ, res)
+		}
+		return res.Results[0]
+	}
+	tpl := map[string]any{"name": "order_shipped", "language": "en_US", "params": []string{"42", "Friday"}}
+	if r := command("c-tpl", "message.send", map[string]any{"messageId": "m-tpl", "dialogId": in.DialogID, "kind": "outbound",
+		"text": "Order 42 ships on Friday", "template": tpl}); !r.OK {
+		t.Fatalf("message.send with a template = %+v", r)
+	}
+	for _, bad := range []struct {
+		what    string
+		payload map[string]any
+		code    string
+	}{
+		{"a comment", map[string]any{"messageId": "m-c", "dialogId": in.DialogID, "kind": "comment", "text": "x", "template": tpl}, "message.template_invalid"},
+		{"no language", map[string]any{"messageId": "m-l", "dialogId": in.DialogID, "kind": "outbound", "text": "x",
+			"template": map[string]any{"name": "order_shipped"}}, "message.template_invalid"},
+		{"files beside it", map[string]any{"messageId": "m-f", "dialogId": in.DialogID, "kind": "outbound", "text": "x", "template": tpl,
+			"attachments": []map[string]any{{"blobId": strings.Repeat("ab", 32), "name": "a.pdf", "mime": "application/pdf", "size": 3}}}, "message.template_attachments"},
+	} {
+		if r := command("c-"+bad.what, "message.send", bad.payload); r.OK || r.Code != bad.code {
+			t.Errorf("a template on %s = %+v, want refused with %s", bad.what, r, bad.code)
+		}
+	}
+	// Starting a dialog by phone with a template.
+	if r := command("c-start", "dialog.start", map[string]any{"dialogId": "d-tpl", "clientId": "cl-tpl", "channelId": "ch-echo",
+		"messageId": "m-start", "text": "Your order is ready", "template": map[string]any{"name": "order_ready", "language": "uk"},
+		"contact": map[string]string{"externalId": "380501234567", "handle": "+380 50 123 45 67", "name": "Мирослава"}}); !r.OK {
+		t.Fatalf("dialog.start with a template = %+v", r)
+	}
+	want := []string{"template u2 order_shipped en_US 42,Friday", "template 380501234567 order_ready uk "}
+	eventually(t, "both templates at the channel", func() bool { return len(echo.calls()) >= 2 })
+	if got := echo.calls(); !slices.Equal(got, want) {
+		t.Errorf("the channel got %q, want %q", got, want)
+	}
+	eventually(t, "the template recorded as sent", func() bool {
+		ms, _ := e.st.Messages(ctx, in.DialogID)
+		for _, m := range ms {
+			if m.ID == "m-tpl" {
+				return m.Delivery == inbox.DeliverySent && m.Template != nil && m.Template.Name == "order_shipped"
+			}
+		}
+		return false
+	})
 }

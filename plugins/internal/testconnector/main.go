@@ -223,10 +223,15 @@ func (c *connector) Ack(ctx context.Context, cursor string) error {
 }
 
 // Send is idempotent on the key: the external id is remembered in state.
+// A template is recorded among the calls ("template <chat> <name>
+// <language> <params,...>") and sent as its text.
 func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendResult, error) {
 	j, err := c.j()
 	if err != nil {
 		return sdk.SendResult{}, err
+	}
+	if t := m.Template; t != nil {
+		c.record("template " + m.ChatID + " " + t.Name + " " + t.Language + " " + strings.Join(t.Params, ","))
 	}
 	if m.ChatID == "" {
 		return sdk.SendResult{}, &sdk.ChannelError{Code: "chat_unknown", Message: "no chat id"}
