@@ -266,12 +266,14 @@ type Capabilities struct {
 	DeleteWindowSeconds int64                  `protobuf:"varint,2,opt,name=delete_window_seconds,json=deleteWindowSeconds,proto3" json:"delete_window_seconds,omitempty"` // 0: deleting unsupported; -1: no limit
 	ReplyTo             bool                   `protobuf:"varint,3,opt,name=reply_to,json=replyTo,proto3" json:"reply_to,omitempty"`
 	Attachments         *AttachmentLimits      `protobuf:"bytes,4,opt,name=attachments,proto3" json:"attachments,omitempty"` // absent: no attachments
-	Typing              bool                   `protobuf:"varint,5,opt,name=typing,proto3" json:"typing,omitempty"`
-	ReadReceipts        bool                   `protobuf:"varint,6,opt,name=read_receipts,json=readReceipts,proto3" json:"read_receipts,omitempty"`
-	StartByPhone        bool                   `protobuf:"varint,7,opt,name=start_by_phone,json=startByPhone,proto3" json:"start_by_phone,omitempty"`
-	EmailThreading      bool                   `protobuf:"varint,8,opt,name=email_threading,json=emailThreading,proto3" json:"email_threading,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The channel reports the customer typing (Typing events) and/or shows
+	// the customer the team typing (SendTyping).
+	Typing         bool `protobuf:"varint,5,opt,name=typing,proto3" json:"typing,omitempty"`
+	ReadReceipts   bool `protobuf:"varint,6,opt,name=read_receipts,json=readReceipts,proto3" json:"read_receipts,omitempty"` // the customer can be told what the team read (MarkRead)
+	StartByPhone   bool `protobuf:"varint,7,opt,name=start_by_phone,json=startByPhone,proto3" json:"start_by_phone,omitempty"`
+	EmailThreading bool `protobuf:"varint,8,opt,name=email_threading,json=emailThreading,proto3" json:"email_threading,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Capabilities) Reset() {
