@@ -42,10 +42,15 @@ func (s *Server) heardActivity(a OperatorActivity) {
 	}
 }
 
+// readsPerSignal keeps a signal of read dialogs under store.MaxSignal.
+const readsPerSignal = 20
+
 // readDialogs tells the listeners here and on the other instances that an
 // operator read the dialogs whose dialog.read commands changed something
-// (a dialog already read changes nothing and tells nobody).
+// (a dialog already read changes nothing and tells nobody). Marking a
+// whole tab read costs one signal per readsPerSignal dialogs.
 func (s *Server) readDialogs(ctx context.Context, op string, envs []wire.CommandEnvelope, results []wire.CommandResult) {
+	var read []OperatorActivity
 	for i, env := range envs {
 		if env.Type != "dialog.read" || !results[i].OK || results[i].Seq == 0 {
 			continue
@@ -56,15 +61,23 @@ func (s *Server) readDialogs(ctx context.Context, op string, envs []wire.Command
 		if json.Unmarshal(env.Payload, &ref) != nil || ref.DialogID == "" {
 			continue
 		}
+		if len(ref.DialogID) > 200 {
+			continue // not an id the command could have found
+		}
 		a := OperatorActivity{Kind: ActivityRead, DialogID: ref.DialogID, OperatorID: op}
 		s.heardActivity(a)
-		b, err := json.Marshal(signal{From: s.instance, Activity: &a})
+		read = append(read, a)
+	}
+	for len(read) > 0 {
+		n := min(len(read), readsPerSignal)
+		b, err := json.Marshal(signal{From: s.instance, Activities: read[:n]})
 		if err == nil {
 			err = s.st.Signal(ctx, b)
 		}
 		if err != nil && ctx.Err() == nil {
-			s.log.Warn("signal a read dialog", "dialog", a.DialogID, "err", err)
+			s.log.Warn("signal read dialogs", "dialogs", n, "err", err)
 		}
+		read = read[n:]
 	}
 }
 

@@ -26,8 +26,8 @@ type signal struct {
 	// Presence says the sender's connected operators changed: read who is
 	// online now.
 	Presence bool `json:"presence,omitempty"`
-	// Activity is an operator reading a dialog (typing comes as a Frame).
-	Activity *OperatorActivity `json:"activity,omitempty"`
+	// Activities are operators reading dialogs (typing comes as a Frame).
+	Activities []OperatorActivity `json:"activities,omitempty"`
 }
 
 // signalPresence tells the other instances this one's operators changed.
@@ -82,8 +82,10 @@ func (s *Server) heardSignal(payload []byte) {
 			s.asked.answer(*sg.Answer)
 		}
 		return
-	case sg.Activity != nil:
-		s.heardActivity(*sg.Activity)
+	case len(sg.Activities) > 0:
+		for _, a := range sg.Activities {
+			s.heardActivity(a)
+		}
 		return
 	case sg.Frame == nil || sg.Frame.DialogID == "":
 		return
