@@ -205,6 +205,40 @@ func TestOperatorsTypingAndReadingReachTheCustomersChannel(t *testing.T) {
 			if got := echo.calls(); !slices.Equal(got, want) {
 				t.Errorf("the channel heard %q, want %q", got, want)
 			}
+
+			// Marking a whole tab read: more dialogs than one signal
+			// carries, all in one request, every receipt arrives.
+			const many = 45
+			for i := range many {
+				echo.write(fmt.Sprintf("bulk-%d", i), fmt.Sprintf("bulk question %d", i))
+			}
+			cmds = nil
+			eventually(t, "the bulk questions at the server", func() bool {
+				cmds = cmds[:0]
+				for i := range many {
+					m := e.messageWith(taras, fmt.Sprintf("bulk question %d", i))
+					if m == nil {
+						return false
+					}
+					p, _ := json.Marshal(map[string]string{"dialogId": m.DialogID})
+					cmds = append(cmds, wire.CommandEnvelope{ID: fmt.Sprintf("bulk-read-%d", i), Type: "dialog.read", Payload: p})
+				}
+				return true
+			})
+			call(t, http.DefaultClient, "POST", api+"/api/v1/commands", taras, wire.CommandsRequest{Commands: cmds}, &res)
+			eventually(t, "every bulk read receipt at the channel", func() bool { return len(echo.calls()) >= len(want)+many })
+			got := map[string]bool{}
+			for _, c := range echo.calls()[len(want):] {
+				got[c] = true
+			}
+			for i := range many {
+				if !slices.ContainsFunc(echo.calls(), func(c string) bool { return strings.HasPrefix(c, fmt.Sprintf("read bulk-%d ", i)) }) {
+					t.Errorf("no read receipt for bulk-%d", i)
+				}
+			}
+			if len(got) != many {
+				t.Errorf("the bulk read made %d distinct calls, want %d", len(got), many)
+			}
 		})
 	}
 }
