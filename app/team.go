@@ -47,12 +47,18 @@ func (s *Team) Activity(dialogID string) (DialogActivity, error) {
 
 // SetTyping tells the colleagues in the dialog that the operator types a
 // reply or a comment (true, repeated every few seconds while keys are
-// pressed) or stopped (false). Offline, nothing is sent and nothing fails.
-func (s *Team) SetTyping(dialogID string, typing bool) error {
+// pressed) or stopped (false). Typing a reply (reply true) may show to the
+// customer on channels that can show it; a comment never does. Offline,
+// nothing is sent and nothing fails.
+func (s *Team) SetTyping(dialogID string, typing, reply bool) error {
 	if _, _, err := s.c.signedIn(context.Background()); err != nil {
 		return err
 	}
-	s.c.announce(syncclient.ActivityTyping, dialogID, typing)
+	kind := syncclient.ActivityTyping
+	if reply {
+		kind = syncclient.ActivityReplying
+	}
+	s.c.announce(kind, dialogID, typing)
 	return nil
 }
 

@@ -184,7 +184,10 @@ func TestTheOperatorsOwnTypingAndViewingGoToTheServer(t *testing.T) {
 	if err := a.Team.SetOpen("d1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Team.SetTyping("d1", true); err != nil {
+	if err := a.Team.SetTyping("d1", true, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Team.SetTyping("d1", true, true); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Team.SetOpen("d2"); err != nil {
@@ -193,6 +196,7 @@ func TestTheOperatorsOwnTypingAndViewingGoToTheServer(t *testing.T) {
 	want := []wire.Frame{
 		{Type: wire.FrameViewing, DialogID: "d1", Viewing: true},
 		{Type: wire.FrameTyping, DialogID: "d1", Typing: true},
+		{Type: wire.FrameTyping, DialogID: "d1", Typing: true, Reply: true},
 		{Type: wire.FrameViewing, DialogID: "d1"},
 		{Type: wire.FrameViewing, DialogID: "d2", Viewing: true},
 	}

@@ -2,7 +2,9 @@ package inbox
 
 import (
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MessageKind says who wrote a message and who may read it.
@@ -64,6 +66,58 @@ type Message struct {
 	// change).
 	ChangeDelivery   Delivery `json:"changeDelivery,omitempty"`
 	ChangeFailReason string   `json:"changeFailReason,omitempty"`
+	// Template, on an outbound message, is the channel's pre-approved
+	// template the channel sends instead of free text; Text is what the
+	// team reads of it.
+	Template *ChannelTemplate `json:"template,omitempty"`
+}
+
+// ChannelTemplate names a message template the channel approved
+// beforehand: WhatsApp's only way to write to a customer first, or after
+// 24 hours of their silence. The channel checks that it exists and fits.
+type ChannelTemplate struct {
+	Name     string   `json:"name"`
+	Language string   `json:"language"` // the template's language code: "en_US", "uk"
+	Params   []string `json:"params,omitempty"`
+}
+
+// Template limits: what any channel's template names and parameters fit.
+const (
+	maxTemplateName   = 512
+	maxTemplateParams = 50
+	maxTemplateParam  = 1024
+)
+
+// checkChannelTemplate refuses a template that no channel could send, and
+// attachments beside one.
+func checkChannelTemplate(t *ChannelTemplate, attachments int) error {
+	if t == nil {
+		return nil
+	}
+	switch {
+	case strings.TrimSpace(t.Name) == "" || strings.TrimSpace(t.Language) == "":
+		return &Refusal{Code: "message.template_invalid", Message: "A template needs its name and language.", Args: map[string]string{"field": "template"}}
+	case len(t.Name) > maxTemplateName || len(t.Language) > 32 || len(t.Params) > maxTemplateParams:
+		return &Refusal{Code: "message.template_invalid", Message: "The template's name, language or parameters are too long.", Args: map[string]string{"field": "template"}}
+	case attachments > 0:
+		return &Refusal{Code: "message.template_attachments", Message: "Files cannot go with a template; send them once the client answers."}
+	}
+	for _, p := range t.Params {
+		if utf8.RuneCountInString(p) > maxTemplateParam {
+			return &Refusal{Code: "message.template_invalid", Message: "A template parameter is longer than 1024 characters.", Args: map[string]string{"field": "template"}}
+		}
+	}
+	return nil
+}
+
+// cloneTemplate copies t (nil stays nil).
+func cloneTemplate(t *ChannelTemplate) *ChannelTemplate {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	c.Params = slices.Clone(t.Params)
+	return &c
 }
 
 // Clone returns a deep copy.
@@ -72,6 +126,7 @@ func (m *Message) Clone() *Message {
 	c.Attachments = slices.Clone(m.Attachments)
 	c.Mentions = slices.Clone(m.Mentions)
 	c.Tags = slices.Clone(m.Tags)
+	c.Template = cloneTemplate(m.Template)
 	return &c
 }
 

@@ -27,6 +27,9 @@ type Send struct {
 	ReplyToID   string       `json:"replyToId,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`
 	Mentions    []string     `json:"mentions,omitempty"`
+	// Template, for an outbound message only, sends the channel's
+	// approved template; Text is what the team reads of it.
+	Template *ChannelTemplate `json:"template,omitempty"`
 }
 
 func (*Send) Type() string { return "message.send" }
@@ -40,6 +43,12 @@ func (c *Send) validate() error {
 		return &Refusal{Code: "message.kind", Message: "A message is outbound, a comment or a note.", Args: map[string]string{"field": "kind"}}
 	}
 	if err := validAttachments(c.Attachments); err != nil {
+		return err
+	}
+	if c.Template != nil && c.Kind != MsgOutbound {
+		return &Refusal{Code: "message.template_invalid", Message: "Only a message to the client can be a template.", Args: map[string]string{"field": "template"}}
+	}
+	if err := checkChannelTemplate(c.Template, len(c.Attachments)); err != nil {
 		return err
 	}
 	return checkText(c.Text, len(c.Attachments))
@@ -69,7 +78,7 @@ func (c *Send) Execute(r Reader, env Env) (*Outcome, error) {
 	}
 	o := &Outcome{}
 	m := &Message{ID: c.MessageID, DialogID: d.ID, ClientID: d.ClientID, ChannelID: d.ChannelID, Kind: c.Kind,
-		AuthorID: op.ID, Text: c.Text, ReplyToID: c.ReplyToID, Attachments: atts, CreatedAt: env.Now}
+		AuthorID: op.ID, Text: c.Text, ReplyToID: c.ReplyToID, Attachments: atts, CreatedAt: env.Now, Template: cloneTemplate(c.Template)}
 	switch c.Kind {
 	case MsgOutbound:
 		if err := closedRefusal(d); err != nil {
@@ -211,6 +220,9 @@ type StartDialog struct {
 	// ExternalID is the chat id the channel's CheckContact gave, Handle
 	// the number as people read it, Name the client's name for the team.
 	Contact *InboundContact `json:"contact,omitempty"`
+	// Template sends the channel's approved template (on WhatsApp the only
+	// way to write first); Text is what the team reads of it.
+	Template *ChannelTemplate `json:"template,omitempty"`
 }
 
 func (*StartDialog) Type() string { return "dialog.start" }
@@ -225,6 +237,9 @@ func (c *StartDialog) validate() error {
 	}
 	if c.Contact != nil && utf8.RuneCountInString(c.Contact.Name) > 200 {
 		return &Refusal{Code: "client.name_too_long", Message: "The name is longer than 200 characters.", Args: map[string]string{"field": "contact.name"}}
+	}
+	if err := checkChannelTemplate(c.Template, 0); err != nil {
+		return err
 	}
 	return checkText(c.Text, 0)
 }
@@ -269,7 +284,7 @@ func (c *StartDialog) Execute(r Reader, env Env) (*Outcome, error) {
 		Outgoing: true, CreatedAt: env.Now}
 	assignTo(d, op.ID, env.Now)
 	m := &Message{ID: c.MessageID, DialogID: d.ID, ClientID: cl.ID, ChannelID: ch.ID, Kind: MsgOutbound, AuthorID: op.ID,
-		Text: c.Text, Delivery: DeliverySending, CreatedAt: env.Now}
+		Text: c.Text, Delivery: DeliverySending, CreatedAt: env.Now, Template: cloneTemplate(c.Template)}
 	d.Detailed, d.FirstAnswerAt, d.LastOperatorMessageAt, d.LastMessageAt, d.ModifiedAt = DetOperatorAnswered, env.Now, env.Now, env.Now, env.Now
 	d.LastMessageID, d.LastMessageText, d.LastMessageFromTeam = m.ID, preview(m.Text), true
 	o.Dialogs, o.Messages = append(o.Dialogs, d), append(o.Messages, m)

@@ -152,3 +152,19 @@ type Capabilities struct {
 	StartByPhone        bool     `json:"startByPhone"`
 	EmailThreading      bool     `json:"emailThreading"`
 }
+
+// SenderName is what the customer sees as the author of what authorID
+// writes (or types) in a dialog of lineID: the operator's name or the
+// line's, as the line says.
+func (o *Org) SenderName(lineID, authorID string) string {
+	line, op := o.Lines[lineID], o.Operators[authorID]
+	switch {
+	case line != nil && line.NameShown == ShowLineName:
+		return line.Name
+	case op != nil:
+		return op.Name
+	case line != nil:
+		return line.Name
+	}
+	return ""
+}

@@ -53,6 +53,7 @@ func (s *Server) commands(w http.ResponseWriter, r *http.Request, op string) err
 		for k, i := range at {
 			results[i] = got[k]
 		}
+		s.readDialogs(r.Context(), op, run, got)
 	}
 	writeJSON(w, http.StatusOK, wire.CommandsResponse{Results: results})
 	return nil

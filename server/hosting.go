@@ -147,12 +147,12 @@ func (s *Server) OutboundTasks(ctx context.Context, channelID string, limit int)
 		case m.ExternalID == "" && q.ChatID == "":
 			err = fail("The client has no contact on this channel.")
 		case m.ExternalID == "":
-			t.Action, t.ReplyToExternalID, t.Attachments = wire.OutboundSend, q.ReplyToExternalID, m.Attachments
+			t.Action, t.ReplyToExternalID, t.Attachments, t.Template = wire.OutboundSend, q.ReplyToExternalID, m.Attachments, m.Template
 			lineID := ""
 			if d, err := s.st.Dialog(ctx, m.DialogID); err == nil {
 				lineID = d.LineID
 			}
-			t.SenderName = senderName(org, lineID, m.AuthorID)
+			t.SenderName = org.SenderName(lineID, m.AuthorID)
 			tasks = append(tasks, t)
 		case q.Version == 0:
 			err = s.st.Dispatched(ctx, m.ID, 0)
@@ -215,19 +215,4 @@ func (s *Server) SettleOutbound(ctx context.Context, channelID string, results [
 func command(id string, payload any) wire.CommandEnvelope {
 	p, _ := json.Marshal(payload)
 	return wire.CommandEnvelope{ID: id, Type: "inbound.delivery", Payload: p}
-}
-
-// senderName is what the customer sees as the author: the operator's name
-// or the dialog's line's, as the line says.
-func senderName(org *inbox.Org, lineID, authorID string) string {
-	line, op := org.Lines[lineID], org.Operators[authorID]
-	switch {
-	case line != nil && line.NameShown == inbox.ShowLineName:
-		return line.Name
-	case op != nil:
-		return op.Name
-	case line != nil:
-		return line.Name
-	}
-	return ""
 }

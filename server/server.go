@@ -74,6 +74,8 @@ type Server struct {
 	othersPresence chan struct{}
 	// bell wakes the connector hosts waiting for outbound messages.
 	bell outboundBell
+	// activity hear operators type replies in and read dialogs (the relay).
+	activity []func(OperatorActivity)
 }
 
 // New builds a server; call Run to start its writer, hub and timers.

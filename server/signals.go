@@ -26,6 +26,8 @@ type signal struct {
 	// Presence says the sender's connected operators changed: read who is
 	// online now.
 	Presence bool `json:"presence,omitempty"`
+	// Activities are operators reading dialogs (typing comes as a Frame).
+	Activities []OperatorActivity `json:"activities,omitempty"`
 }
 
 // signalPresence tells the other instances this one's operators changed.
@@ -80,6 +82,11 @@ func (s *Server) heardSignal(payload []byte) {
 			s.asked.answer(*sg.Answer)
 		}
 		return
+	case len(sg.Activities) > 0:
+		for _, a := range sg.Activities {
+			s.heardActivity(a)
+		}
+		return
 	case sg.Frame == nil || sg.Frame.DialogID == "":
 		return
 	}
@@ -97,6 +104,9 @@ func (s *Server) heardSignal(payload []byte) {
 		return
 	}
 	s.hub.relay(org, d, nil, *sg.Frame)
+	if a, ok := typingActivity(*sg.Frame); ok {
+		s.heardActivity(a)
+	}
 }
 
 // ClientTyping tells the operators who see the customer's open dialog on

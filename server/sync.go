@@ -227,5 +227,8 @@ func (s *Server) readFrames(ctx context.Context, cancel func(), c *websocket.Con
 		f.OperatorID = from.op
 		f.Changes, f.Text = nil, ""
 		s.relayFrame(ctx, org, d, from, f)
+		if a, ok := typingActivity(f); ok {
+			s.heardActivity(a)
+		}
 	}
 }

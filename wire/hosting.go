@@ -83,6 +83,9 @@ type OutboundTask struct {
 	ReplyToExternalID string             `json:"replyToExternalId,omitempty"`
 	SenderName        string             `json:"senderName,omitempty"`
 	Attachments       []inbox.Attachment `json:"attachments,omitempty"`
+	// Template is the channel's approved template the operator chose
+	// (WhatsApp outside the customer service window).
+	Template *inbox.ChannelTemplate `json:"template,omitempty"`
 }
 
 // OutboundResponse answers GET /api/v1/host/channels/{id}/outbound.

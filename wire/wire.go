@@ -179,4 +179,7 @@ type Frame struct {
 	Typing     bool     `json:"typing,omitempty"`
 	Viewing    bool     `json:"viewing,omitempty"`
 	Text       string   `json:"text,omitempty"`
+	// Reply marks a typing frame as typing a reply the customer will get
+	// (not a comment for the team): the customer's channel may show it.
+	Reply bool `json:"reply,omitempty"`
 }

@@ -54,6 +54,10 @@ const (
 	// ActivityClientTyping is the dialog's customer typing (OperatorID is
 	// empty).
 	ActivityClientTyping = wire.FrameClientTyping
+	// ActivityReplying, announced only, is the operator typing a reply the
+	// customer will get: colleagues see typing, and the customer's
+	// channel may show it too.
+	ActivityReplying = "replying"
 )
 
 // Activity is a colleague's typing or viewing in a dialog: Kind is
@@ -161,11 +165,14 @@ func (c *Client) Kick() {
 // false when the frame was dropped because no live connection is open (or
 // too many wait), so the caller repeats what still holds once online.
 func (c *Client) Announce(kind, dialogID string, on bool) bool {
-	if dialogID == "" || (kind != ActivityTyping && kind != ActivityViewing) || !c.liveUp.Load() {
+	if dialogID == "" || (kind != ActivityTyping && kind != ActivityReplying && kind != ActivityViewing) || !c.liveUp.Load() {
 		return false
 	}
 	f := wire.Frame{Type: kind, DialogID: dialogID}
-	if kind == ActivityTyping {
+	if kind == ActivityReplying {
+		f.Type, f.Reply = ActivityTyping, true
+	}
+	if f.Type == ActivityTyping {
 		f.Typing = on
 	} else {
 		f.Viewing = on

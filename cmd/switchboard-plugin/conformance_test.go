@@ -11,7 +11,7 @@ import (
 
 // requirements in the order the kit prints them.
 var requirements = []string{conformance.ReqHandshake, conformance.ReqDescribe, conformance.ReqSettings,
-	conformance.ReqResume, conformance.ReqSend, conformance.ReqBadInput, conformance.ReqShutdown}
+	conformance.ReqResume, conformance.ReqSend, conformance.ReqBadInput, conformance.ReqOutward, conformance.ReqShutdown}
 
 // conformanceArgs are the flags for a connector that serves the inbound
 // endpoint path on the listen address of its settings.

@@ -1,7 +1,8 @@
 // The website chat end to end: the team server hosts the real, signed
 // webchat connector plugin (installed with switchboard-plugin), a customer
 // writes in its page in Chromium, the operator of the chat's line answers in
-// the desktop app, and the customer reads the answer live.
+// the desktop app, and the customer reads the answer live. The customer
+// also sees the operator read the question and type the answer.
 //
 // WEBCHAT_PKG is the signed plugin archive, WEBCHAT_TRUSTED the publisher's
 // .pub line, PLUGIN_TOOL the switchboard-plugin build (50-e2e.sh makes them).
@@ -73,10 +74,19 @@ test("a customer writes in the website chat, the operator answers in the app, th
   await op.page.getByTestId("message").filter({ hasText: question }).waitFor();
   assert.equal(await op.page.locator(".conversation-title").textContent(), "Olena <img src=x onerror=alert(1)>");
 
-  // The operator takes it. The customer starts typing again: the operator
-  // sees it above the composer (the chat tells at most every 3 s, so keep
-  // typing until it shows).
+  // The operator takes it: the dialog is theirs, open, so its question
+  // counts as read, and the customer's chat says so under it.
+  const readMark = page.locator("#lines li.visitor").filter({ hasText: question }).locator(".read");
+  assert.equal(await readMark.count(), 0, "nobody has read the question yet");
   await op.page.getByTestId("action-take").click();
+  await eventually(
+    async () => (await readMark.count()) === 1,
+    () => `the operator's reading never showed in the customer's chat\n${logs()}`,
+  );
+  assert.equal(await readMark.textContent(), "Read");
+  // The customer starts typing again: the operator sees it above the
+  // composer (the chat tells at most every 3 s, so keep typing until it
+  // shows).
   const clientTyping = op.page.getByTestId("activity-client-typing");
   await eventually(
     async () => {
@@ -87,6 +97,17 @@ test("a customer writes in the website chat, the operator answers in the app, th
   );
   assert.equal(await clientTyping.textContent(), "The customer is typing…");
   await page.locator("#text").fill("");
+  // The operator types the answer: the customer sees the line's name
+  // typing (the line shows its name, not the operator's). The app and the
+  // server tell at most every few seconds, so keep typing until it shows.
+  const opTyping = page.locator("#typing");
+  await eventually(
+    async () => {
+      await op.page.getByTestId("composer-text").type("G", { delay: 0 });
+      return (await opTyping.textContent()) === "Підтримка is typing…" && (await opTyping.isVisible());
+    },
+    () => `the operator's typing never showed in the customer's chat\n${logs()}`,
+  );
   const answer = "Good afternoon, Olena! Order 4815 left our warehouse today.";
   await op.page.getByTestId("composer-text").fill(answer);
   await op.page.getByTestId("composer-send").click();

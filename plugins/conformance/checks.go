@@ -16,8 +16,9 @@ import (
 type checker struct {
 	s    *session
 	opts Options
-	// chatID is a chat seen in the resume check, used to send to.
-	chatID string
+	// chatID is a chat seen in the resume check, used to send to;
+	// messageID the customer's message there, to mark read.
+	chatID, messageID string
 }
 
 func (c *checker) handshake(context.Context) (bool, error) {
@@ -156,6 +157,11 @@ func (c *checker) resume(ctx context.Context) (bool, error) {
 		seen[e.Cursor] = true
 	}
 	c.chatID = evs[0].ChatID
+	for _, e := range evs {
+		if e.ChatID == c.chatID && e.Message != nil && c.messageID == "" {
+			c.messageID = e.Message.ExternalID
+		}
+	}
 	if err := c.s.conn.Ack(ctx, evs[1].Cursor); err != nil {
 		return false, fmt.Errorf("ack: %w", err)
 	}
@@ -218,6 +224,43 @@ func (c *checker) badInput(ctx context.Context) (bool, error) {
 	}
 	if c.s.client.Exited() {
 		return false, errors.New("the plugin exited after bad input")
+	}
+	return false, nil
+}
+
+// outward shows typing and sends a read receipt, in the chat the resume
+// check saw when there is one (else in a chat that does not exist). Each
+// call may work, be unsupported (a connector built before the call, or
+// whose channel cannot show it) or be the channel's refusal; anything
+// else (a bug's error, a crash) fails.
+func (c *checker) outward(ctx context.Context) (bool, error) {
+	if c.s.conn == nil {
+		if err := c.s.start(); err != nil {
+			return false, err
+		}
+		if err := c.configure(ctx); err != nil {
+			return false, err
+		}
+	}
+	chat, msg := c.chatID, c.messageID
+	if chat == "" {
+		chat, msg = "conformance-no-such-chat", "conformance-no-such-message"
+	}
+	for _, call := range []struct {
+		name string
+		do   func() error
+	}{
+		{"SendTyping", func() error { return c.s.conn.SendTyping(ctx, chat, "Conformance") }},
+		{"MarkRead", func() error { return c.s.conn.MarkRead(ctx, chat, msg) }},
+	} {
+		err := call.do()
+		if err == nil || errors.Is(err, sdk.ErrUnsupported) || sdk.IsChannelError(err) {
+			continue
+		}
+		if c.s.client.Exited() || status(err) == "crash" {
+			return false, fmt.Errorf("%s in chat %q crashed the plugin: %w", call.name, chat, err)
+		}
+		return false, fmt.Errorf("%s in chat %q = %w; want success, unsupported, or a sdk.ChannelError saying why the channel refused", call.name, chat, err)
 	}
 	return false, nil
 }

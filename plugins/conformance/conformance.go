@@ -42,6 +42,7 @@ const (
 	ReqResume    = "receive, ack and resume after a restart"
 	ReqSend      = "send round trip, idempotent on its key"
 	ReqBadInput  = "bad input is refused without crashing"
+	ReqOutward   = "typing and read receipts are taken or declined"
 	ReqShutdown  = "graceful shutdown with an open stream"
 )
 
@@ -164,6 +165,7 @@ func Check(ctx context.Context, binary string, opts Options) []Result {
 	add(ReqResume, c.resume)
 	add(ReqSend, c.send)
 	add(ReqBadInput, c.badInput)
+	add(ReqOutward, c.outward)
 	add(ReqShutdown, c.shutdown)
 	return results
 }

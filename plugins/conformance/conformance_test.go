@@ -75,6 +75,7 @@ func TestTheKitFailsABrokenConnectorOnTheRightLines(t *testing.T) {
 		conformance.ReqResume:    false,
 		conformance.ReqSend:      true,
 		conformance.ReqBadInput:  true,
+		conformance.ReqOutward:   false, // its typing fails as a bug would
 	}
 	for _, r := range results {
 		t.Log(r)
@@ -83,8 +84,8 @@ func TestTheKitFailsABrokenConnectorOnTheRightLines(t *testing.T) {
 			t.Errorf("%q passed = %v, want %v (%s)", r.Requirement, r.Passed, pass, r.Detail)
 		}
 	}
-	if len(results) != 7 {
-		t.Errorf("got %d results, want 7", len(results))
+	if len(results) != 8 {
+		t.Errorf("got %d results, want 8", len(results))
 	}
 }
 

@@ -62,3 +62,11 @@ func (r *Runner) recordCapabilities(ctx context.Context, channelID string) {
 		r.log.Error("record channel capabilities", "channel", channelID, "error", err)
 	}
 }
+
+// templateOf is the operator's chosen template as the plugin takes it.
+func templateOf(t *inbox.ChannelTemplate) *sdk.Template {
+	if t == nil {
+		return nil
+	}
+	return &sdk.Template{Name: t.Name, Language: t.Language, Params: append([]string(nil), t.Params...)}
+}

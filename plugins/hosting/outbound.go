@@ -60,7 +60,7 @@ func (r *Runner) handOver(ctx context.Context, t wire.OutboundTask) (wire.Outbou
 func (r *Runner) send(ctx context.Context, t wire.OutboundTask) (wire.OutboundResult, bool) {
 	res := wire.OutboundResult{MessageID: t.MessageID, Version: t.Version, Action: t.Action}
 	out := sdk.OutboundMessage{IdempotencyKey: t.MessageID, ChatID: t.ChatID, Text: t.Text,
-		ReplyToExternalID: t.ReplyToExternalID, SenderName: t.SenderName}
+		ReplyToExternalID: t.ReplyToExternalID, SenderName: t.SenderName, Template: templateOf(t.Template)}
 	for _, a := range t.Attachments {
 		// The plugin reads the bytes with BlobGet from the team server's file store.
 		out.Attachments = append(out.Attachments, sdk.Attachment{Name: a.Name, MIMEType: a.MIME, Size: a.Size, BlobID: a.BlobID})

@@ -266,12 +266,14 @@ type Capabilities struct {
 	DeleteWindowSeconds int64                  `protobuf:"varint,2,opt,name=delete_window_seconds,json=deleteWindowSeconds,proto3" json:"delete_window_seconds,omitempty"` // 0: deleting unsupported; -1: no limit
 	ReplyTo             bool                   `protobuf:"varint,3,opt,name=reply_to,json=replyTo,proto3" json:"reply_to,omitempty"`
 	Attachments         *AttachmentLimits      `protobuf:"bytes,4,opt,name=attachments,proto3" json:"attachments,omitempty"` // absent: no attachments
-	Typing              bool                   `protobuf:"varint,5,opt,name=typing,proto3" json:"typing,omitempty"`
-	ReadReceipts        bool                   `protobuf:"varint,6,opt,name=read_receipts,json=readReceipts,proto3" json:"read_receipts,omitempty"`
-	StartByPhone        bool                   `protobuf:"varint,7,opt,name=start_by_phone,json=startByPhone,proto3" json:"start_by_phone,omitempty"`
-	EmailThreading      bool                   `protobuf:"varint,8,opt,name=email_threading,json=emailThreading,proto3" json:"email_threading,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The channel reports the customer typing (Typing events) and/or shows
+	// the customer the team typing (SendTyping).
+	Typing         bool `protobuf:"varint,5,opt,name=typing,proto3" json:"typing,omitempty"`
+	ReadReceipts   bool `protobuf:"varint,6,opt,name=read_receipts,json=readReceipts,proto3" json:"read_receipts,omitempty"` // the customer can be told what the team read (MarkRead)
+	StartByPhone   bool `protobuf:"varint,7,opt,name=start_by_phone,json=startByPhone,proto3" json:"start_by_phone,omitempty"`
+	EmailThreading bool `protobuf:"varint,8,opt,name=email_threading,json=emailThreading,proto3" json:"email_threading,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Capabilities) Reset() {
@@ -1968,6 +1970,94 @@ func (*MarkReadResponse) Descriptor() ([]byte, []int) {
 	return file_connector_proto_rawDescGZIP(), []int{28}
 }
 
+type SendTypingRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ChatId        string                 `protobuf:"bytes,1,opt,name=chat_id,json=chatId,proto3" json:"chat_id,omitempty"`
+	SenderName    string                 `protobuf:"bytes,2,opt,name=sender_name,json=senderName,proto3" json:"sender_name,omitempty"` // line's or operator's name, per the line setting
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendTypingRequest) Reset() {
+	*x = SendTypingRequest{}
+	mi := &file_connector_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendTypingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendTypingRequest) ProtoMessage() {}
+
+func (x *SendTypingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_connector_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendTypingRequest.ProtoReflect.Descriptor instead.
+func (*SendTypingRequest) Descriptor() ([]byte, []int) {
+	return file_connector_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *SendTypingRequest) GetChatId() string {
+	if x != nil {
+		return x.ChatId
+	}
+	return ""
+}
+
+func (x *SendTypingRequest) GetSenderName() string {
+	if x != nil {
+		return x.SenderName
+	}
+	return ""
+}
+
+type SendTypingResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendTypingResponse) Reset() {
+	*x = SendTypingResponse{}
+	mi := &file_connector_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendTypingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendTypingResponse) ProtoMessage() {}
+
+func (x *SendTypingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_connector_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendTypingResponse.ProtoReflect.Descriptor instead.
+func (*SendTypingResponse) Descriptor() ([]byte, []int) {
+	return file_connector_proto_rawDescGZIP(), []int{30}
+}
+
 type CheckContactRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -1978,7 +2068,7 @@ type CheckContactRequest struct {
 
 func (x *CheckContactRequest) Reset() {
 	*x = CheckContactRequest{}
-	mi := &file_connector_proto_msgTypes[29]
+	mi := &file_connector_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1990,7 +2080,7 @@ func (x *CheckContactRequest) String() string {
 func (*CheckContactRequest) ProtoMessage() {}
 
 func (x *CheckContactRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[29]
+	mi := &file_connector_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2003,7 +2093,7 @@ func (x *CheckContactRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckContactRequest.ProtoReflect.Descriptor instead.
 func (*CheckContactRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{29}
+	return file_connector_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CheckContactRequest) GetPhone() string {
@@ -2030,7 +2120,7 @@ type CheckContactResponse struct {
 
 func (x *CheckContactResponse) Reset() {
 	*x = CheckContactResponse{}
-	mi := &file_connector_proto_msgTypes[30]
+	mi := &file_connector_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2042,7 +2132,7 @@ func (x *CheckContactResponse) String() string {
 func (*CheckContactResponse) ProtoMessage() {}
 
 func (x *CheckContactResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[30]
+	mi := &file_connector_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2055,7 +2145,7 @@ func (x *CheckContactResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckContactResponse.ProtoReflect.Descriptor instead.
 func (*CheckContactResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{30}
+	return file_connector_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CheckContactResponse) GetReachable() bool {
@@ -2080,7 +2170,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_connector_proto_msgTypes[31]
+	mi := &file_connector_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2092,7 +2182,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[31]
+	mi := &file_connector_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2105,7 +2195,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{31}
+	return file_connector_proto_rawDescGZIP(), []int{33}
 }
 
 type HealthResponse struct {
@@ -2118,7 +2208,7 @@ type HealthResponse struct {
 
 func (x *HealthResponse) Reset() {
 	*x = HealthResponse{}
-	mi := &file_connector_proto_msgTypes[32]
+	mi := &file_connector_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2130,7 +2220,7 @@ func (x *HealthResponse) String() string {
 func (*HealthResponse) ProtoMessage() {}
 
 func (x *HealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[32]
+	mi := &file_connector_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2143,7 +2233,7 @@ func (x *HealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthResponse.ProtoReflect.Descriptor instead.
 func (*HealthResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{32}
+	return file_connector_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *HealthResponse) GetOk() bool {
@@ -2169,7 +2259,7 @@ type StateGetRequest struct {
 
 func (x *StateGetRequest) Reset() {
 	*x = StateGetRequest{}
-	mi := &file_connector_proto_msgTypes[33]
+	mi := &file_connector_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2181,7 +2271,7 @@ func (x *StateGetRequest) String() string {
 func (*StateGetRequest) ProtoMessage() {}
 
 func (x *StateGetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[33]
+	mi := &file_connector_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2194,7 +2284,7 @@ func (x *StateGetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateGetRequest.ProtoReflect.Descriptor instead.
 func (*StateGetRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{33}
+	return file_connector_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *StateGetRequest) GetKey() string {
@@ -2214,7 +2304,7 @@ type StateGetResponse struct {
 
 func (x *StateGetResponse) Reset() {
 	*x = StateGetResponse{}
-	mi := &file_connector_proto_msgTypes[34]
+	mi := &file_connector_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2226,7 +2316,7 @@ func (x *StateGetResponse) String() string {
 func (*StateGetResponse) ProtoMessage() {}
 
 func (x *StateGetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[34]
+	mi := &file_connector_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2239,7 +2329,7 @@ func (x *StateGetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateGetResponse.ProtoReflect.Descriptor instead.
 func (*StateGetResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{34}
+	return file_connector_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StateGetResponse) GetValue() []byte {
@@ -2266,7 +2356,7 @@ type StatePutRequest struct {
 
 func (x *StatePutRequest) Reset() {
 	*x = StatePutRequest{}
-	mi := &file_connector_proto_msgTypes[35]
+	mi := &file_connector_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2278,7 +2368,7 @@ func (x *StatePutRequest) String() string {
 func (*StatePutRequest) ProtoMessage() {}
 
 func (x *StatePutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[35]
+	mi := &file_connector_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2291,7 +2381,7 @@ func (x *StatePutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatePutRequest.ProtoReflect.Descriptor instead.
 func (*StatePutRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{35}
+	return file_connector_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StatePutRequest) GetKey() string {
@@ -2316,7 +2406,7 @@ type StatePutResponse struct {
 
 func (x *StatePutResponse) Reset() {
 	*x = StatePutResponse{}
-	mi := &file_connector_proto_msgTypes[36]
+	mi := &file_connector_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2328,7 +2418,7 @@ func (x *StatePutResponse) String() string {
 func (*StatePutResponse) ProtoMessage() {}
 
 func (x *StatePutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[36]
+	mi := &file_connector_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2341,7 +2431,7 @@ func (x *StatePutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatePutResponse.ProtoReflect.Descriptor instead.
 func (*StatePutResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{36}
+	return file_connector_proto_rawDescGZIP(), []int{38}
 }
 
 type StateDeleteRequest struct {
@@ -2353,7 +2443,7 @@ type StateDeleteRequest struct {
 
 func (x *StateDeleteRequest) Reset() {
 	*x = StateDeleteRequest{}
-	mi := &file_connector_proto_msgTypes[37]
+	mi := &file_connector_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2365,7 +2455,7 @@ func (x *StateDeleteRequest) String() string {
 func (*StateDeleteRequest) ProtoMessage() {}
 
 func (x *StateDeleteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[37]
+	mi := &file_connector_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2378,7 +2468,7 @@ func (x *StateDeleteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateDeleteRequest.ProtoReflect.Descriptor instead.
 func (*StateDeleteRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{37}
+	return file_connector_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *StateDeleteRequest) GetKey() string {
@@ -2396,7 +2486,7 @@ type StateDeleteResponse struct {
 
 func (x *StateDeleteResponse) Reset() {
 	*x = StateDeleteResponse{}
-	mi := &file_connector_proto_msgTypes[38]
+	mi := &file_connector_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2408,7 +2498,7 @@ func (x *StateDeleteResponse) String() string {
 func (*StateDeleteResponse) ProtoMessage() {}
 
 func (x *StateDeleteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[38]
+	mi := &file_connector_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2421,7 +2511,7 @@ func (x *StateDeleteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateDeleteResponse.ProtoReflect.Descriptor instead.
 func (*StateDeleteResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{38}
+	return file_connector_proto_rawDescGZIP(), []int{40}
 }
 
 type StateListRequest struct {
@@ -2433,7 +2523,7 @@ type StateListRequest struct {
 
 func (x *StateListRequest) Reset() {
 	*x = StateListRequest{}
-	mi := &file_connector_proto_msgTypes[39]
+	mi := &file_connector_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2445,7 +2535,7 @@ func (x *StateListRequest) String() string {
 func (*StateListRequest) ProtoMessage() {}
 
 func (x *StateListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[39]
+	mi := &file_connector_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2458,7 +2548,7 @@ func (x *StateListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateListRequest.ProtoReflect.Descriptor instead.
 func (*StateListRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{39}
+	return file_connector_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *StateListRequest) GetPrefix() string {
@@ -2477,7 +2567,7 @@ type StateListResponse struct {
 
 func (x *StateListResponse) Reset() {
 	*x = StateListResponse{}
-	mi := &file_connector_proto_msgTypes[40]
+	mi := &file_connector_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2489,7 +2579,7 @@ func (x *StateListResponse) String() string {
 func (*StateListResponse) ProtoMessage() {}
 
 func (x *StateListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[40]
+	mi := &file_connector_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2502,7 +2592,7 @@ func (x *StateListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateListResponse.ProtoReflect.Descriptor instead.
 func (*StateListResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{40}
+	return file_connector_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *StateListResponse) GetKeys() []string {
@@ -2523,7 +2613,7 @@ type BlobPutRequest struct {
 
 func (x *BlobPutRequest) Reset() {
 	*x = BlobPutRequest{}
-	mi := &file_connector_proto_msgTypes[41]
+	mi := &file_connector_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2535,7 +2625,7 @@ func (x *BlobPutRequest) String() string {
 func (*BlobPutRequest) ProtoMessage() {}
 
 func (x *BlobPutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[41]
+	mi := &file_connector_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2548,7 +2638,7 @@ func (x *BlobPutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlobPutRequest.ProtoReflect.Descriptor instead.
 func (*BlobPutRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{41}
+	return file_connector_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *BlobPutRequest) GetName() string {
@@ -2581,7 +2671,7 @@ type BlobPutResponse struct {
 
 func (x *BlobPutResponse) Reset() {
 	*x = BlobPutResponse{}
-	mi := &file_connector_proto_msgTypes[42]
+	mi := &file_connector_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2593,7 +2683,7 @@ func (x *BlobPutResponse) String() string {
 func (*BlobPutResponse) ProtoMessage() {}
 
 func (x *BlobPutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[42]
+	mi := &file_connector_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2606,7 +2696,7 @@ func (x *BlobPutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlobPutResponse.ProtoReflect.Descriptor instead.
 func (*BlobPutResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{42}
+	return file_connector_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *BlobPutResponse) GetBlobId() string {
@@ -2625,7 +2715,7 @@ type BlobGetRequest struct {
 
 func (x *BlobGetRequest) Reset() {
 	*x = BlobGetRequest{}
-	mi := &file_connector_proto_msgTypes[43]
+	mi := &file_connector_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2637,7 +2727,7 @@ func (x *BlobGetRequest) String() string {
 func (*BlobGetRequest) ProtoMessage() {}
 
 func (x *BlobGetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[43]
+	mi := &file_connector_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2650,7 +2740,7 @@ func (x *BlobGetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlobGetRequest.ProtoReflect.Descriptor instead.
 func (*BlobGetRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{43}
+	return file_connector_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *BlobGetRequest) GetBlobId() string {
@@ -2671,7 +2761,7 @@ type BlobGetResponse struct {
 
 func (x *BlobGetResponse) Reset() {
 	*x = BlobGetResponse{}
-	mi := &file_connector_proto_msgTypes[44]
+	mi := &file_connector_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2683,7 +2773,7 @@ func (x *BlobGetResponse) String() string {
 func (*BlobGetResponse) ProtoMessage() {}
 
 func (x *BlobGetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[44]
+	mi := &file_connector_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2696,7 +2786,7 @@ func (x *BlobGetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlobGetResponse.ProtoReflect.Descriptor instead.
 func (*BlobGetResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{44}
+	return file_connector_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *BlobGetResponse) GetName() string {
@@ -2731,7 +2821,7 @@ type LogRequest struct {
 
 func (x *LogRequest) Reset() {
 	*x = LogRequest{}
-	mi := &file_connector_proto_msgTypes[45]
+	mi := &file_connector_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2743,7 +2833,7 @@ func (x *LogRequest) String() string {
 func (*LogRequest) ProtoMessage() {}
 
 func (x *LogRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[45]
+	mi := &file_connector_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2756,7 +2846,7 @@ func (x *LogRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogRequest.ProtoReflect.Descriptor instead.
 func (*LogRequest) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{45}
+	return file_connector_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *LogRequest) GetLevel() LogLevel {
@@ -2788,7 +2878,7 @@ type LogResponse struct {
 
 func (x *LogResponse) Reset() {
 	*x = LogResponse{}
-	mi := &file_connector_proto_msgTypes[46]
+	mi := &file_connector_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2800,7 +2890,7 @@ func (x *LogResponse) String() string {
 func (*LogResponse) ProtoMessage() {}
 
 func (x *LogResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connector_proto_msgTypes[46]
+	mi := &file_connector_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2813,7 +2903,7 @@ func (x *LogResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogResponse.ProtoReflect.Descriptor instead.
 func (*LogResponse) Descriptor() ([]byte, []int) {
-	return file_connector_proto_rawDescGZIP(), []int{46}
+	return file_connector_proto_rawDescGZIP(), []int{48}
 }
 
 var File_connector_proto protoreflect.FileDescriptor
@@ -2958,7 +3048,12 @@ const file_connector_proto_rawDesc = "" +
 	"\x0fMarkReadRequest\x12\x17\n" +
 	"\achat_id\x18\x01 \x01(\tR\x06chatId\x12)\n" +
 	"\x11up_to_external_id\x18\x02 \x01(\tR\x0eupToExternalId\"\x12\n" +
-	"\x10MarkReadResponse\"E\n" +
+	"\x10MarkReadResponse\"M\n" +
+	"\x11SendTypingRequest\x12\x17\n" +
+	"\achat_id\x18\x01 \x01(\tR\x06chatId\x12\x1f\n" +
+	"\vsender_name\x18\x02 \x01(\tR\n" +
+	"senderName\"\x14\n" +
+	"\x12SendTypingResponse\"E\n" +
 	"\x13CheckContactRequest\x12\x14\n" +
 	"\x05phone\x18\x01 \x01(\tR\x05phone\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\"M\n" +
@@ -3017,7 +3112,7 @@ const file_connector_proto_rawDesc = "" +
 	"\x0fLOG_LEVEL_DEBUG\x10\x01\x12\x12\n" +
 	"\x0eLOG_LEVEL_INFO\x10\x02\x12\x12\n" +
 	"\x0eLOG_LEVEL_WARN\x10\x03\x12\x13\n" +
-	"\x0fLOG_LEVEL_ERROR\x10\x042\xc1\a\n" +
+	"\x0fLOG_LEVEL_ERROR\x10\x042\xaa\b\n" +
 	"\tConnector\x12a\n" +
 	"\bDescribe\x12).switchboard.connector.v1.DescribeRequest\x1a*.switchboard.connector.v1.DescribeResponse\x12d\n" +
 	"\tConfigure\x12*.switchboard.connector.v1.ConfigureRequest\x1a+.switchboard.connector.v1.ConfigureResponse\x12]\n" +
@@ -3027,7 +3122,9 @@ const file_connector_proto_rawDesc = "" +
 	"\x04Edit\x12%.switchboard.connector.v1.EditRequest\x1a&.switchboard.connector.v1.EditResponse\x12[\n" +
 	"\x06Delete\x12'.switchboard.connector.v1.DeleteRequest\x1a(.switchboard.connector.v1.DeleteResponse\x12a\n" +
 	"\bMarkRead\x12).switchboard.connector.v1.MarkReadRequest\x1a*.switchboard.connector.v1.MarkReadResponse\x12m\n" +
-	"\fCheckContact\x12-.switchboard.connector.v1.CheckContactRequest\x1a..switchboard.connector.v1.CheckContactResponse\x12[\n" +
+	"\fCheckContact\x12-.switchboard.connector.v1.CheckContactRequest\x1a..switchboard.connector.v1.CheckContactResponse\x12g\n" +
+	"\n" +
+	"SendTyping\x12+.switchboard.connector.v1.SendTypingRequest\x1a,.switchboard.connector.v1.SendTypingResponse\x12[\n" +
 	"\x06Health\x12'.switchboard.connector.v1.HealthRequest\x1a(.switchboard.connector.v1.HealthResponse2\xba\x05\n" +
 	"\fHostServices\x12a\n" +
 	"\bStateGet\x12).switchboard.connector.v1.StateGetRequest\x1a*.switchboard.connector.v1.StateGetResponse\x12a\n" +
@@ -3051,7 +3148,7 @@ func file_connector_proto_rawDescGZIP() []byte {
 }
 
 var file_connector_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
+var file_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_connector_proto_goTypes = []any{
 	(DeliveryState)(0),           // 0: switchboard.connector.v1.DeliveryState
 	(LogLevel)(0),                // 1: switchboard.connector.v1.LogLevel
@@ -3084,26 +3181,28 @@ var file_connector_proto_goTypes = []any{
 	(*DeleteResponse)(nil),       // 28: switchboard.connector.v1.DeleteResponse
 	(*MarkReadRequest)(nil),      // 29: switchboard.connector.v1.MarkReadRequest
 	(*MarkReadResponse)(nil),     // 30: switchboard.connector.v1.MarkReadResponse
-	(*CheckContactRequest)(nil),  // 31: switchboard.connector.v1.CheckContactRequest
-	(*CheckContactResponse)(nil), // 32: switchboard.connector.v1.CheckContactResponse
-	(*HealthRequest)(nil),        // 33: switchboard.connector.v1.HealthRequest
-	(*HealthResponse)(nil),       // 34: switchboard.connector.v1.HealthResponse
-	(*StateGetRequest)(nil),      // 35: switchboard.connector.v1.StateGetRequest
-	(*StateGetResponse)(nil),     // 36: switchboard.connector.v1.StateGetResponse
-	(*StatePutRequest)(nil),      // 37: switchboard.connector.v1.StatePutRequest
-	(*StatePutResponse)(nil),     // 38: switchboard.connector.v1.StatePutResponse
-	(*StateDeleteRequest)(nil),   // 39: switchboard.connector.v1.StateDeleteRequest
-	(*StateDeleteResponse)(nil),  // 40: switchboard.connector.v1.StateDeleteResponse
-	(*StateListRequest)(nil),     // 41: switchboard.connector.v1.StateListRequest
-	(*StateListResponse)(nil),    // 42: switchboard.connector.v1.StateListResponse
-	(*BlobPutRequest)(nil),       // 43: switchboard.connector.v1.BlobPutRequest
-	(*BlobPutResponse)(nil),      // 44: switchboard.connector.v1.BlobPutResponse
-	(*BlobGetRequest)(nil),       // 45: switchboard.connector.v1.BlobGetRequest
-	(*BlobGetResponse)(nil),      // 46: switchboard.connector.v1.BlobGetResponse
-	(*LogRequest)(nil),           // 47: switchboard.connector.v1.LogRequest
-	(*LogResponse)(nil),          // 48: switchboard.connector.v1.LogResponse
-	nil,                          // 49: switchboard.connector.v1.ClientAction.DetailsEntry
-	nil,                          // 50: switchboard.connector.v1.LogRequest.FieldsEntry
+	(*SendTypingRequest)(nil),    // 31: switchboard.connector.v1.SendTypingRequest
+	(*SendTypingResponse)(nil),   // 32: switchboard.connector.v1.SendTypingResponse
+	(*CheckContactRequest)(nil),  // 33: switchboard.connector.v1.CheckContactRequest
+	(*CheckContactResponse)(nil), // 34: switchboard.connector.v1.CheckContactResponse
+	(*HealthRequest)(nil),        // 35: switchboard.connector.v1.HealthRequest
+	(*HealthResponse)(nil),       // 36: switchboard.connector.v1.HealthResponse
+	(*StateGetRequest)(nil),      // 37: switchboard.connector.v1.StateGetRequest
+	(*StateGetResponse)(nil),     // 38: switchboard.connector.v1.StateGetResponse
+	(*StatePutRequest)(nil),      // 39: switchboard.connector.v1.StatePutRequest
+	(*StatePutResponse)(nil),     // 40: switchboard.connector.v1.StatePutResponse
+	(*StateDeleteRequest)(nil),   // 41: switchboard.connector.v1.StateDeleteRequest
+	(*StateDeleteResponse)(nil),  // 42: switchboard.connector.v1.StateDeleteResponse
+	(*StateListRequest)(nil),     // 43: switchboard.connector.v1.StateListRequest
+	(*StateListResponse)(nil),    // 44: switchboard.connector.v1.StateListResponse
+	(*BlobPutRequest)(nil),       // 45: switchboard.connector.v1.BlobPutRequest
+	(*BlobPutResponse)(nil),      // 46: switchboard.connector.v1.BlobPutResponse
+	(*BlobGetRequest)(nil),       // 47: switchboard.connector.v1.BlobGetRequest
+	(*BlobGetResponse)(nil),      // 48: switchboard.connector.v1.BlobGetResponse
+	(*LogRequest)(nil),           // 49: switchboard.connector.v1.LogRequest
+	(*LogResponse)(nil),          // 50: switchboard.connector.v1.LogResponse
+	nil,                          // 51: switchboard.connector.v1.ClientAction.DetailsEntry
+	nil,                          // 52: switchboard.connector.v1.LogRequest.FieldsEntry
 }
 var file_connector_proto_depIdxs = []int32{
 	4,  // 0: switchboard.connector.v1.DescribeResponse.capabilities:type_name -> switchboard.connector.v1.Capabilities
@@ -3123,12 +3222,12 @@ var file_connector_proto_depIdxs = []int32{
 	10, // 14: switchboard.connector.v1.Typing.from:type_name -> switchboard.connector.v1.Contact
 	10, // 15: switchboard.connector.v1.ClientProfile.contact:type_name -> switchboard.connector.v1.Contact
 	10, // 16: switchboard.connector.v1.ClientAction.contact:type_name -> switchboard.connector.v1.Contact
-	49, // 17: switchboard.connector.v1.ClientAction.details:type_name -> switchboard.connector.v1.ClientAction.DetailsEntry
+	51, // 17: switchboard.connector.v1.ClientAction.details:type_name -> switchboard.connector.v1.ClientAction.DetailsEntry
 	11, // 18: switchboard.connector.v1.SendRequest.attachments:type_name -> switchboard.connector.v1.Attachment
 	23, // 19: switchboard.connector.v1.SendRequest.template:type_name -> switchboard.connector.v1.Template
 	0,  // 20: switchboard.connector.v1.SendResponse.state:type_name -> switchboard.connector.v1.DeliveryState
 	1,  // 21: switchboard.connector.v1.LogRequest.level:type_name -> switchboard.connector.v1.LogLevel
-	50, // 22: switchboard.connector.v1.LogRequest.fields:type_name -> switchboard.connector.v1.LogRequest.FieldsEntry
+	52, // 22: switchboard.connector.v1.LogRequest.fields:type_name -> switchboard.connector.v1.LogRequest.FieldsEntry
 	2,  // 23: switchboard.connector.v1.Connector.Describe:input_type -> switchboard.connector.v1.DescribeRequest
 	6,  // 24: switchboard.connector.v1.Connector.Configure:input_type -> switchboard.connector.v1.ConfigureRequest
 	9,  // 25: switchboard.connector.v1.Connector.Receive:input_type -> switchboard.connector.v1.ReceiveRequest
@@ -3137,34 +3236,36 @@ var file_connector_proto_depIdxs = []int32{
 	25, // 28: switchboard.connector.v1.Connector.Edit:input_type -> switchboard.connector.v1.EditRequest
 	27, // 29: switchboard.connector.v1.Connector.Delete:input_type -> switchboard.connector.v1.DeleteRequest
 	29, // 30: switchboard.connector.v1.Connector.MarkRead:input_type -> switchboard.connector.v1.MarkReadRequest
-	31, // 31: switchboard.connector.v1.Connector.CheckContact:input_type -> switchboard.connector.v1.CheckContactRequest
-	33, // 32: switchboard.connector.v1.Connector.Health:input_type -> switchboard.connector.v1.HealthRequest
-	35, // 33: switchboard.connector.v1.HostServices.StateGet:input_type -> switchboard.connector.v1.StateGetRequest
-	37, // 34: switchboard.connector.v1.HostServices.StatePut:input_type -> switchboard.connector.v1.StatePutRequest
-	39, // 35: switchboard.connector.v1.HostServices.StateDelete:input_type -> switchboard.connector.v1.StateDeleteRequest
-	41, // 36: switchboard.connector.v1.HostServices.StateList:input_type -> switchboard.connector.v1.StateListRequest
-	43, // 37: switchboard.connector.v1.HostServices.BlobPut:input_type -> switchboard.connector.v1.BlobPutRequest
-	45, // 38: switchboard.connector.v1.HostServices.BlobGet:input_type -> switchboard.connector.v1.BlobGetRequest
-	47, // 39: switchboard.connector.v1.HostServices.Log:input_type -> switchboard.connector.v1.LogRequest
-	3,  // 40: switchboard.connector.v1.Connector.Describe:output_type -> switchboard.connector.v1.DescribeResponse
-	8,  // 41: switchboard.connector.v1.Connector.Configure:output_type -> switchboard.connector.v1.ConfigureResponse
-	12, // 42: switchboard.connector.v1.Connector.Receive:output_type -> switchboard.connector.v1.InboundEvent
-	21, // 43: switchboard.connector.v1.Connector.Ack:output_type -> switchboard.connector.v1.AckResponse
-	24, // 44: switchboard.connector.v1.Connector.Send:output_type -> switchboard.connector.v1.SendResponse
-	26, // 45: switchboard.connector.v1.Connector.Edit:output_type -> switchboard.connector.v1.EditResponse
-	28, // 46: switchboard.connector.v1.Connector.Delete:output_type -> switchboard.connector.v1.DeleteResponse
-	30, // 47: switchboard.connector.v1.Connector.MarkRead:output_type -> switchboard.connector.v1.MarkReadResponse
-	32, // 48: switchboard.connector.v1.Connector.CheckContact:output_type -> switchboard.connector.v1.CheckContactResponse
-	34, // 49: switchboard.connector.v1.Connector.Health:output_type -> switchboard.connector.v1.HealthResponse
-	36, // 50: switchboard.connector.v1.HostServices.StateGet:output_type -> switchboard.connector.v1.StateGetResponse
-	38, // 51: switchboard.connector.v1.HostServices.StatePut:output_type -> switchboard.connector.v1.StatePutResponse
-	40, // 52: switchboard.connector.v1.HostServices.StateDelete:output_type -> switchboard.connector.v1.StateDeleteResponse
-	42, // 53: switchboard.connector.v1.HostServices.StateList:output_type -> switchboard.connector.v1.StateListResponse
-	44, // 54: switchboard.connector.v1.HostServices.BlobPut:output_type -> switchboard.connector.v1.BlobPutResponse
-	46, // 55: switchboard.connector.v1.HostServices.BlobGet:output_type -> switchboard.connector.v1.BlobGetResponse
-	48, // 56: switchboard.connector.v1.HostServices.Log:output_type -> switchboard.connector.v1.LogResponse
-	40, // [40:57] is the sub-list for method output_type
-	23, // [23:40] is the sub-list for method input_type
+	33, // 31: switchboard.connector.v1.Connector.CheckContact:input_type -> switchboard.connector.v1.CheckContactRequest
+	31, // 32: switchboard.connector.v1.Connector.SendTyping:input_type -> switchboard.connector.v1.SendTypingRequest
+	35, // 33: switchboard.connector.v1.Connector.Health:input_type -> switchboard.connector.v1.HealthRequest
+	37, // 34: switchboard.connector.v1.HostServices.StateGet:input_type -> switchboard.connector.v1.StateGetRequest
+	39, // 35: switchboard.connector.v1.HostServices.StatePut:input_type -> switchboard.connector.v1.StatePutRequest
+	41, // 36: switchboard.connector.v1.HostServices.StateDelete:input_type -> switchboard.connector.v1.StateDeleteRequest
+	43, // 37: switchboard.connector.v1.HostServices.StateList:input_type -> switchboard.connector.v1.StateListRequest
+	45, // 38: switchboard.connector.v1.HostServices.BlobPut:input_type -> switchboard.connector.v1.BlobPutRequest
+	47, // 39: switchboard.connector.v1.HostServices.BlobGet:input_type -> switchboard.connector.v1.BlobGetRequest
+	49, // 40: switchboard.connector.v1.HostServices.Log:input_type -> switchboard.connector.v1.LogRequest
+	3,  // 41: switchboard.connector.v1.Connector.Describe:output_type -> switchboard.connector.v1.DescribeResponse
+	8,  // 42: switchboard.connector.v1.Connector.Configure:output_type -> switchboard.connector.v1.ConfigureResponse
+	12, // 43: switchboard.connector.v1.Connector.Receive:output_type -> switchboard.connector.v1.InboundEvent
+	21, // 44: switchboard.connector.v1.Connector.Ack:output_type -> switchboard.connector.v1.AckResponse
+	24, // 45: switchboard.connector.v1.Connector.Send:output_type -> switchboard.connector.v1.SendResponse
+	26, // 46: switchboard.connector.v1.Connector.Edit:output_type -> switchboard.connector.v1.EditResponse
+	28, // 47: switchboard.connector.v1.Connector.Delete:output_type -> switchboard.connector.v1.DeleteResponse
+	30, // 48: switchboard.connector.v1.Connector.MarkRead:output_type -> switchboard.connector.v1.MarkReadResponse
+	34, // 49: switchboard.connector.v1.Connector.CheckContact:output_type -> switchboard.connector.v1.CheckContactResponse
+	32, // 50: switchboard.connector.v1.Connector.SendTyping:output_type -> switchboard.connector.v1.SendTypingResponse
+	36, // 51: switchboard.connector.v1.Connector.Health:output_type -> switchboard.connector.v1.HealthResponse
+	38, // 52: switchboard.connector.v1.HostServices.StateGet:output_type -> switchboard.connector.v1.StateGetResponse
+	40, // 53: switchboard.connector.v1.HostServices.StatePut:output_type -> switchboard.connector.v1.StatePutResponse
+	42, // 54: switchboard.connector.v1.HostServices.StateDelete:output_type -> switchboard.connector.v1.StateDeleteResponse
+	44, // 55: switchboard.connector.v1.HostServices.StateList:output_type -> switchboard.connector.v1.StateListResponse
+	46, // 56: switchboard.connector.v1.HostServices.BlobPut:output_type -> switchboard.connector.v1.BlobPutResponse
+	48, // 57: switchboard.connector.v1.HostServices.BlobGet:output_type -> switchboard.connector.v1.BlobGetResponse
+	50, // 58: switchboard.connector.v1.HostServices.Log:output_type -> switchboard.connector.v1.LogResponse
+	41, // [41:59] is the sub-list for method output_type
+	23, // [23:41] is the sub-list for method input_type
 	23, // [23:23] is the sub-list for extension type_name
 	23, // [23:23] is the sub-list for extension extendee
 	0,  // [0:23] is the sub-list for field type_name
@@ -3190,7 +3291,7 @@ func file_connector_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_connector_proto_rawDesc), len(file_connector_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   49,
+			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -35,6 +35,7 @@ const (
 	Connector_Delete_FullMethodName       = "/switchboard.connector.v1.Connector/Delete"
 	Connector_MarkRead_FullMethodName     = "/switchboard.connector.v1.Connector/MarkRead"
 	Connector_CheckContact_FullMethodName = "/switchboard.connector.v1.Connector/CheckContact"
+	Connector_SendTyping_FullMethodName   = "/switchboard.connector.v1.Connector/SendTyping"
 	Connector_Health_FullMethodName       = "/switchboard.connector.v1.Connector/Health"
 )
 
@@ -60,6 +61,12 @@ type ConnectorClient interface {
 	Delete(ctx context.Context, in *DeleteRequest, opts ...grpc.CallOption) (*DeleteResponse, error)
 	MarkRead(ctx context.Context, in *MarkReadRequest, opts ...grpc.CallOption) (*MarkReadResponse, error)
 	CheckContact(ctx context.Context, in *CheckContactRequest, opts ...grpc.CallOption) (*CheckContactResponse, error)
+	// SendTyping shows the customer that someone on the team is typing a
+	// reply (the host calls it at most every few seconds per conversation,
+	// and only for connectors that declare the typing capability). Optional:
+	// a connector built before it answers Unimplemented, which the host
+	// takes as "not supported".
+	SendTyping(ctx context.Context, in *SendTypingRequest, opts ...grpc.CallOption) (*SendTypingResponse, error)
 	// Health reports whether the channel behind the connector works.
 	Health(ctx context.Context, in *HealthRequest, opts ...grpc.CallOption) (*HealthResponse, error)
 }
@@ -171,6 +178,16 @@ func (c *connectorClient) CheckContact(ctx context.Context, in *CheckContactRequ
 	return out, nil
 }
 
+func (c *connectorClient) SendTyping(ctx context.Context, in *SendTypingRequest, opts ...grpc.CallOption) (*SendTypingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SendTypingResponse)
+	err := c.cc.Invoke(ctx, Connector_SendTyping_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *connectorClient) Health(ctx context.Context, in *HealthRequest, opts ...grpc.CallOption) (*HealthResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(HealthResponse)
@@ -203,6 +220,12 @@ type ConnectorServer interface {
 	Delete(context.Context, *DeleteRequest) (*DeleteResponse, error)
 	MarkRead(context.Context, *MarkReadRequest) (*MarkReadResponse, error)
 	CheckContact(context.Context, *CheckContactRequest) (*CheckContactResponse, error)
+	// SendTyping shows the customer that someone on the team is typing a
+	// reply (the host calls it at most every few seconds per conversation,
+	// and only for connectors that declare the typing capability). Optional:
+	// a connector built before it answers Unimplemented, which the host
+	// takes as "not supported".
+	SendTyping(context.Context, *SendTypingRequest) (*SendTypingResponse, error)
 	// Health reports whether the channel behind the connector works.
 	Health(context.Context, *HealthRequest) (*HealthResponse, error)
 	mustEmbedUnimplementedConnectorServer()
@@ -241,6 +264,9 @@ func (UnimplementedConnectorServer) MarkRead(context.Context, *MarkReadRequest) 
 }
 func (UnimplementedConnectorServer) CheckContact(context.Context, *CheckContactRequest) (*CheckContactResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CheckContact not implemented")
+}
+func (UnimplementedConnectorServer) SendTyping(context.Context, *SendTypingRequest) (*SendTypingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SendTyping not implemented")
 }
 func (UnimplementedConnectorServer) Health(context.Context, *HealthRequest) (*HealthResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Health not implemented")
@@ -421,6 +447,24 @@ func _Connector_CheckContact_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Connector_SendTyping_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SendTypingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectorServer).SendTyping(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Connector_SendTyping_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectorServer).SendTyping(ctx, req.(*SendTypingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Connector_Health_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(HealthRequest)
 	if err := dec(in); err != nil {
@@ -477,6 +521,10 @@ var Connector_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CheckContact",
 			Handler:    _Connector_CheckContact_Handler,
+		},
+		{
+			MethodName: "SendTyping",
+			Handler:    _Connector_SendTyping_Handler,
 		},
 		{
 			MethodName: "Health",

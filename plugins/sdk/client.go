@@ -32,6 +32,7 @@ var (
 	_ Deleter        = (*GRPCConnector)(nil)
 	_ ReadMarker     = (*GRPCConnector)(nil)
 	_ ContactChecker = (*GRPCConnector)(nil)
+	_ TypingSender   = (*GRPCConnector)(nil)
 	_ HealthChecker  = (*GRPCConnector)(nil)
 )
 
@@ -120,6 +121,13 @@ func (c *GRPCConnector) Delete(ctx context.Context, chatID, externalID string) e
 func (c *GRPCConnector) MarkRead(ctx context.Context, chatID, upTo string) error {
 	_, err := c.client.MarkRead(ctx, &pb.MarkReadRequest{ChatId: chatID, UpToExternalId: upTo})
 	return fromStatus("mark read", err)
+}
+
+// SendTyping fails with ErrUnsupported when the plugin does not implement
+// it, including plugins built before the call existed.
+func (c *GRPCConnector) SendTyping(ctx context.Context, chatID, senderName string) error {
+	_, err := c.client.SendTyping(ctx, &pb.SendTypingRequest{ChatId: chatID, SenderName: senderName})
+	return fromStatus("send typing", err)
 }
 
 func (c *GRPCConnector) CheckContact(ctx context.Context, q ContactQuery) (ContactResult, error) {

@@ -35,6 +35,17 @@ type ReadMarker interface {
 	MarkRead(ctx context.Context, chatID, upToExternalID string) error
 }
 
+// TypingSender is implemented by connectors whose channel can show the
+// customer that the team is typing a reply (a chat action, a "typing…"
+// line). The host calls SendTyping while an operator types, at most every
+// few seconds per conversation, and only when the connector's
+// Capabilities.Typing is set; senderName is the line's or the operator's
+// name, as the line shows it. The indicator should fade by itself after a
+// few seconds: no "stopped typing" call follows.
+type TypingSender interface {
+	SendTyping(ctx context.Context, chatID, senderName string) error
+}
+
 // ContactChecker is implemented by connectors that can tell whether a phone
 // or address is reachable on the channel (e.g. does this phone use WhatsApp).
 type ContactChecker interface {

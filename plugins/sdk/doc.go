@@ -1,7 +1,7 @@
 // Package sdk is what a connector author imports. A connector is a small Go
 // type implementing Connector (plus any of the optional interfaces Editor,
-// Deleter, ReadMarker, ContactChecker, HealthChecker for what its channel can
-// do); its main function is one line:
+// Deleter, ReadMarker, TypingSender, ContactChecker, HealthChecker for what
+// its channel can do); its main function is one line:
 //
 //	func main() { sdk.Serve(&myConnector{}) }
 //

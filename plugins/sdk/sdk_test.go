@@ -211,6 +211,9 @@ func TestErrorsKeepTheirKindAcrossTheWire(t *testing.T) {
 			_, err := c.CheckContact(ctx, sdk.ContactQuery{Phone: "+1"})
 			return err
 		}, func(err error) bool { return errors.Is(err, sdk.ErrUnsupported) }},
+		{"a typing call not implemented is unsupported", func() error {
+			return c.SendTyping(ctx, "x", "Ann")
+		}, func(err error) bool { return errors.Is(err, sdk.ErrUnsupported) }},
 		{"health without a checker is fine", func() error { return c.Health(ctx) }, func(err error) bool { return err == nil }},
 		{"refused settings are field errors, not a call error", func() error {
 			fes, err := c.Configure(ctx, sdk.ConfigureRequest{Settings: []byte("bad")})
@@ -229,6 +232,43 @@ func TestErrorsKeepTheirKindAcrossTheWire(t *testing.T) {
 				t.Fatalf("got %v", err)
 			}
 		})
+	}
+}
+
+// typist shows typing: it remembers who typed where, and refuses a chat the
+// channel does not know in the channel's words.
+type typist struct {
+	journalConnector
+	mu  sync.Mutex
+	got []string
+}
+
+func (c *typist) SendTyping(_ context.Context, chatID, senderName string) error {
+	if chatID == "gone" {
+		return &sdk.ChannelError{Code: "chat_unknown", Message: "no such chat"}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.got = append(c.got, chatID+"/"+senderName)
+	return nil
+}
+
+func TestTypingCrossesTheWire(t *testing.T) {
+	impl := &typist{}
+	c := pair(t, impl, newMemHost())
+	ctx := context.Background()
+	if err := c.SendTyping(ctx, "chat-7", "Підтримка"); err != nil {
+		t.Fatalf("SendTyping = %v", err)
+	}
+	impl.mu.Lock()
+	got := append([]string(nil), impl.got...)
+	impl.mu.Unlock()
+	if len(got) != 1 || got[0] != "chat-7/Підтримка" {
+		t.Fatalf("the plugin heard %v, want chat-7/Підтримка", got)
+	}
+	var ce *sdk.ChannelError
+	if err := c.SendTyping(ctx, "gone", "Ann"); !errors.As(err, &ce) || ce.Code != "chat_unknown" {
+		t.Fatalf("SendTyping to an unknown chat = %v, want the channel's refusal", err)
 	}
 }
 

@@ -115,6 +115,14 @@ func (s *grpcServer) MarkRead(ctx context.Context, req *pb.MarkReadRequest) (*pb
 	return &pb.MarkReadResponse{}, toStatus(m.MarkRead(ctx, req.GetChatId(), req.GetUpToExternalId()))
 }
 
+func (s *grpcServer) SendTyping(ctx context.Context, req *pb.SendTypingRequest) (*pb.SendTypingResponse, error) {
+	t, ok := s.impl.(TypingSender)
+	if !ok {
+		return nil, toStatus(ErrUnsupported)
+	}
+	return &pb.SendTypingResponse{}, toStatus(t.SendTyping(ctx, req.GetChatId(), req.GetSenderName()))
+}
+
 func (s *grpcServer) CheckContact(ctx context.Context, req *pb.CheckContactRequest) (*pb.CheckContactResponse, error) {
 	c, ok := s.impl.(ContactChecker)
 	if !ok {

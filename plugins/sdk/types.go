@@ -13,7 +13,10 @@ type Description struct {
 }
 
 // Capabilities say what the channel supports. Windows: 0 means unsupported,
-// a negative duration means no limit.
+// a negative duration means no limit. Typing: the channel reports the
+// customer typing and/or shows the team typing (TypingSender);
+// ReadReceipts: MarkRead tells the customer what the team read. The host
+// calls SendTyping and MarkRead only when they are set.
 type Capabilities struct {
 	EditWindow     time.Duration
 	DeleteWindow   time.Duration

@@ -45,8 +45,11 @@ type Config struct {
 	// RetryEvery is the longest a queued message waits before the next try
 	// when its channel's plugin is down; default 5s.
 	RetryEvery time.Duration
-	Log        *slog.Logger
-	Now        func() time.Time
+	// TypingEvery is how often, at most, an operator's typing in a dialog
+	// is passed to its channel; default 4s.
+	TypingEvery time.Duration
+	Log         *slog.Logger
+	Now         func() time.Time
 	// HostConfig adjusts the plugin host's settings (tests shorten its
 	// delays). May be nil.
 	HostConfig func(*host.Config)
@@ -58,6 +61,10 @@ type Relay struct {
 	cfg Config
 	run *hosting.Runner
 	log *slog.Logger
+
+	// out carries operators' typing and reading to the channels.
+	out *outward
+	bg  sync.WaitGroup // the lanes of out, waited for by Run
 
 	// descMu guards desc, the installed plugins' descriptions by id.
 	descMu sync.Mutex
@@ -75,13 +82,16 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.TypingEvery <= 0 {
+		cfg.TypingEvery = defaultTypingEvery
+	}
 	if cfg.Holder == "" {
 		b := make([]byte, 4)
 		_, _ = rand.Read(b)
 		name, _ := os.Hostname()
 		cfg.Holder = fmt.Sprintf("server:%s:%d:%s", name, os.Getpid(), hex.EncodeToString(b))
 	}
-	r := &Relay{cfg: cfg, log: cfg.Log.With("part", "relay"), desc: map[string]described{}}
+	r := &Relay{cfg: cfg, log: cfg.Log.With("part", "relay"), desc: map[string]described{}, out: newOutward()}
 	run, err := hosting.New(hosting.Config{
 		Team:       team{srv: cfg.Server, st: cfg.Store, holder: cfg.Holder, now: cfg.Now},
 		PluginsDir: cfg.PluginsDir, DataDir: cfg.DataDir, Trusted: cfg.Trusted,
@@ -95,6 +105,7 @@ func New(cfg Config) (*Relay, error) {
 	r.run = run
 	cfg.Server.SetConnectorCatalog(r.Connectors)
 	cfg.Server.SetContactChecker(r.CheckContact)
+	cfg.Server.OnOperatorActivity(r.heard)
 	return r, nil
 }
 
@@ -105,7 +116,11 @@ func (r *Relay) Host() *host.Host { return r.run.Host() }
 // outbound messages until ctx ends; then it stops every plugin and gives
 // its leases back.
 func (r *Relay) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Go(func() { r.outwardLoop(ctx) })
 	err := r.run.Run(ctx)
+	wg.Wait()
+	r.bg.Wait()
 	if err != nil {
 		r.log.Error("channel leases", "error", err)
 	}

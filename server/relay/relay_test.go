@@ -34,8 +34,10 @@ import (
 )
 
 // webchatBin is the real website chat connector, built once; echoBin the
-// plugin tests' connector (it starts dialogs by phone and echoes sends).
-var webchatBin, echoBin string
+// plugin tests' connector (it starts dialogs by phone and echoes sends);
+// quietBin its variant that takes typing and read receipts without
+// declaring them.
+var webchatBin, echoBin, quietBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "sbrelay")
@@ -44,8 +46,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	webchatBin, echoBin = filepath.Join(dir, "webchat"), filepath.Join(dir, "echo")
-	for bin, pkg := range map[string]string{webchatBin: "switchboard/plugins/connectors/webchat", echoBin: "switchboard/plugins/internal/testconnector"} {
-		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+	quietBin = filepath.Join(dir, "quiet")
+	for _, b := range []struct{ bin, pkg, ldflags string }{
+		{webchatBin, "switchboard/plugins/connectors/webchat", ""},
+		{echoBin, "switchboard/plugins/internal/testconnector", ""},
+		{quietBin, "switchboard/plugins/internal/testconnector", "-X main.id=quiet -X main.quiet=yes"},
+	} {
+		bin, pkg := b.bin, b.pkg
+		if out, err := exec.Command("go", "build", "-ldflags", b.ldflags, "-o", bin, pkg).CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "build %s: %v\n%s", pkg, err, out)
 			os.Exit(1)
 		}
@@ -113,7 +121,7 @@ type env struct {
 	key     ed25519.PrivateKey
 }
 
-func newEnv(t *testing.T, st store.Store, chatSettings string) *env {
+func newEnv(t *testing.T, st store.Store, chatSettings string, tweaks ...func(*relay.Config)) *env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := seed.Demo(ctx, st, time.Now()); err != nil {
@@ -132,9 +140,13 @@ func newEnv(t *testing.T, st store.Store, chatSettings string) *env {
 	e.key = key
 	e.srv = server.New(server.Config{Store: st})
 	e.api = httptest.NewServer(e.srv.Handler())
-	rl, err := relay.New(relay.Config{Server: e.srv, Store: st, PluginsDir: filepath.Join(root, "plugins"),
+	cfg := relay.Config{Server: e.srv, Store: st, PluginsDir: filepath.Join(root, "plugins"),
 		DataDir: filepath.Join(root, "relay"), Trusted: trusted, LeaseTTL: time.Second, RetryEvery: 200 * time.Millisecond,
-		HostConfig: func(c *host.Config) { c.SettleDelay = 50 * time.Millisecond; c.MinBackoff = 20 * time.Millisecond }})
+		HostConfig: func(c *host.Config) { c.SettleDelay = 50 * time.Millisecond; c.MinBackoff = 20 * time.Millisecond }}
+	for _, tw := range tweaks {
+		tw(&cfg)
+	}
+	rl, err := relay.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

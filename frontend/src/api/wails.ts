@@ -235,7 +235,8 @@ export const preferences = {
 export const team = {
   colleagues: () => call<Colleague[]>("Team", "Colleagues"),
   activity: (dialogId: string) => call<DialogActivity>("Team", "Activity", dialogId),
-  setTyping: (dialogId: string, typing: boolean) => call<void>("Team", "SetTyping", dialogId, typing),
+  // reply: typing a reply the customer will get (the channel may show it), not a comment.
+  setTyping: (dialogId: string, typing: boolean, reply: boolean) => call<void>("Team", "SetTyping", dialogId, typing, reply),
   /** The dialog open in the window ("" for none): colleagues see us viewing it. */
   setOpen: (dialogId: string) => call<void>("Team", "SetOpen", dialogId),
   addColleagues: (dialogId: string, operatorIds: string[], comment: string) =>

@@ -140,7 +140,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ di
   // Leaving the dialog says we stopped typing.
   useEffect(() => {
     return () => {
-      if (lastTyping.current) team.setTyping(dialogId, false).catch(() => undefined);
+      if (lastTyping.current) team.setTyping(dialogId, false, false).catch(() => undefined);
       lastTyping.current = 0;
     };
   }, [dialogId]);
@@ -227,10 +227,11 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ di
     const now = Date.now();
     if (typing && now - lastTyping.current > typingEvery) {
       lastTyping.current = now;
-      team.setTyping(dialogId, true).catch(() => undefined);
+      // A reply's typing may show to the customer; a comment's never does.
+      team.setTyping(dialogId, true, k === "outbound").catch(() => undefined);
     } else if (!typing && lastTyping.current) {
       lastTyping.current = 0;
-      team.setTyping(dialogId, false).catch(() => undefined);
+      team.setTyping(dialogId, false, false).catch(() => undefined);
     }
   }
 

@@ -38,6 +38,7 @@ var (
 	_ sdk.Editor        = (*connector)(nil)
 	_ sdk.Deleter       = (*connector)(nil)
 	_ sdk.HealthChecker = (*connector)(nil)
+	_ sdk.TypingSender  = (*connector)(nil)
 )
 
 func newConnector() *connector { return &connector{ackWake: make(chan struct{})} }
@@ -60,7 +61,10 @@ func (c *connector) Describe(context.Context) (sdk.Description, error) {
 			EditWindow:   -1,
 			DeleteWindow: deleteWindow,
 			ReplyTo:      true,
-			Attachments:  &sdk.AttachmentLimits{MaxBytes: maxUpload, MaxPerMessage: 10},
+			// The bot shows the customer "typing…" while an operator
+			// types (Telegram tells bots nothing of the customer's).
+			Typing:      true,
+			Attachments: &sdk.AttachmentLimits{MaxBytes: maxUpload, MaxPerMessage: 10},
 		},
 		SettingsSchema: settingsSchema,
 	}, nil

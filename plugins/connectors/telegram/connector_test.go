@@ -530,3 +530,26 @@ func TestABusinessAccountsChatsWorkBothWays(t *testing.T) {
 		t.Fatalf("delete = %+v", d)
 	}
 }
+
+func TestAnOperatorTypingShowsInTheCustomersChat(t *testing.T) {
+	r := newRig(t, "")
+	ctx := context.Background()
+	r.srv.UserWrites(customer, "Hello?", 0)
+	if err := r.c.SendTyping(ctx, "1111111", "Support"); err != nil {
+		t.Fatalf("SendTyping: %v", err)
+	}
+	calls := r.srv.Calls("sendChatAction")
+	if len(calls) != 1 || calls[0].Params["chat_id"] != "1111111" || calls[0].Params["action"] != "typing" || calls[0].Status != 200 {
+		t.Fatalf("sendChatAction calls = %+v, want one typing in the customer's chat", calls)
+	}
+	if err := r.c.SendTyping(ctx, "999", "Support"); channelCode(err) != "chat_not_found" {
+		t.Errorf("typing in an unknown chat: %v", err)
+	}
+	if err := r.c.SendTyping(ctx, "not-a-chat", "Support"); channelCode(err) != "chat_unknown" {
+		t.Errorf("typing in a chat id that is no Telegram chat: %v", err)
+	}
+	r.srv.BlockBot(customer.ID)
+	if err := r.c.SendTyping(ctx, "1111111", "Support"); channelCode(err) != "recipient_blocked" {
+		t.Errorf("typing to a user who blocked the bot: %v", err)
+	}
+}

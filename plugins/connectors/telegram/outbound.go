@@ -334,3 +334,22 @@ func (c *connector) Delete(ctx context.Context, chatID, externalID string) error
 	}
 	return nil
 }
+
+// SendTyping shows "typing…" in the customer's chat (sendChatAction), which
+// Telegram keeps up for about five seconds; it shows the bot's or the
+// business account's name, never the operator's.
+func (c *connector) SendTyping(ctx context.Context, chatID, _ string) error {
+	a, _, _, err := c.state()
+	if err != nil {
+		return err
+	}
+	id, business, err := parseChat(chatID)
+	if err != nil {
+		return err
+	}
+	err = a.call(ctx, "sendChatAction", func(ctx context.Context) error {
+		_, err := a.bot.SendChatAction(ctx, &bot.SendChatActionParams{BusinessConnectionID: business, ChatID: id, Action: models.ChatActionTyping})
+		return err
+	})
+	return channelError(err)
+}

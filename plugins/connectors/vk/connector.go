@@ -41,6 +41,7 @@ var (
 	_ sdk.Editor        = (*connector)(nil)
 	_ sdk.Deleter       = (*connector)(nil)
 	_ sdk.ReadMarker    = (*connector)(nil)
+	_ sdk.TypingSender  = (*connector)(nil)
 	_ sdk.HealthChecker = (*connector)(nil)
 )
 

@@ -265,6 +265,15 @@ func TestOperatorsSendReplyEditAndDelete(t *testing.T) {
 	if c := r.srv.Calls("messages.markAsRead"); len(c) != 1 || c[0].Params["start_message_id"] != strconv.FormatInt(asked.ID, 10) {
 		t.Fatalf("markAsRead calls = %+v", c)
 	}
+	if err := r.c.SendTyping(ctx, chat, "Поддержка"); err != nil {
+		t.Fatalf("SendTyping: %v", err)
+	}
+	if c := r.srv.Calls("messages.setActivity"); len(c) != 1 || c[0].Params["peer_id"] != chat || c[0].Params["type"] != "typing" {
+		t.Fatalf("setActivity calls = %+v", c)
+	}
+	if err := r.c.SendTyping(ctx, "not-a-peer", "Поддержка"); channelCode(err) == "" {
+		t.Fatalf("typing in a chat id that is no VK peer: %v, want a channel error", err)
+	}
 	if err := r.c.Delete(ctx, chat, res.ExternalID); err != nil {
 		t.Fatal(err)
 	}

@@ -371,3 +371,18 @@ func (c *connector) MarkRead(ctx context.Context, chatID, upTo string) error {
 	}
 	return channelError(a.call(ctx, "messages.markAsRead", url.Values{"peer_id": {chatID}, "start_message_id": {upTo}}, nil))
 }
+
+// SendTyping shows the community typing in the customer's conversation
+// (messages.setActivity), which VK keeps up for about ten seconds; it shows
+// the community's name, never the operator's.
+func (c *connector) SendTyping(ctx context.Context, chatID, _ string) error {
+	a, _, _, err := c.state()
+	if err != nil {
+		return err
+	}
+	if _, err := parsePeer(chatID); err != nil {
+		return err
+	}
+	return channelError(a.call(ctx, "messages.setActivity", url.Values{"peer_id": {chatID}, "type": {"typing"},
+		"group_id": {strconv.FormatInt(a.groupID, 10)}}, nil))
+}

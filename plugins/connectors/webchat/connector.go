@@ -33,6 +33,8 @@ var (
 	_ sdk.HealthChecker = (*connector)(nil)
 	_ sdk.Editor        = (*connector)(nil)
 	_ sdk.Deleter       = (*connector)(nil)
+	_ sdk.TypingSender  = (*connector)(nil)
+	_ sdk.ReadMarker    = (*connector)(nil)
 )
 
 func newConnector() *connector { return &connector{hub: newHub()} }
@@ -42,7 +44,9 @@ func (c *connector) Describe(context.Context) (sdk.Description, error) {
 		ID: "webchat", Name: "Website chat", Version: version, ChannelKind: "webchat",
 		// The chat is ours: an operator's message may be edited or taken
 		// back at any time, and a reply shows the line it answers.
-		Capabilities: sdk.Capabilities{Typing: true, ReplyTo: true, EditWindow: -1, DeleteWindow: -1,
+		// Typing goes both ways, and the visitor sees when the team has
+		// read their lines.
+		Capabilities: sdk.Capabilities{Typing: true, ReadReceipts: true, ReplyTo: true, EditWindow: -1, DeleteWindow: -1,
 			Attachments: &sdk.AttachmentLimits{MaxBytes: maxFileBytes, MaxPerMessage: maxFilesPerLine}},
 		SettingsSchema: settingsSchema,
 	}, nil
@@ -198,6 +202,57 @@ func (c *connector) change(ctx context.Context, chatID, externalID, kind string,
 	}
 	l := v.Lines[i]
 	c.hub.push(chatID, wsOut{Type: kind, Line: &l})
+	return nil
+}
+
+// SendTyping shows the visitor's open pages that the team types a reply,
+// signed with senderName; the page fades it after a few seconds. A visitor
+// with no page open misses nothing.
+func (c *connector) SendTyping(_ context.Context, chatID, senderName string) error {
+	if _, _, err := c.state(); err != nil {
+		return err
+	}
+	if !validVisitorID(chatID) {
+		return &sdk.ChannelError{Code: "chat_unknown", Message: fmt.Sprintf("no visitor %q", chatID)}
+	}
+	c.hub.push(chatID, wsOut{Type: "typing", Name: senderName})
+	return nil
+}
+
+// MarkRead marks the visitor's lines up to and including upTo read, in the
+// history and on the visitor's open pages ("Read" under them). An unknown
+// line is the channel's refusal; marking again is harmless.
+func (c *connector) MarkRead(ctx context.Context, chatID, upTo string) error {
+	h, _, err := c.state()
+	if err != nil {
+		return err
+	}
+	if !validVisitorID(chatID) {
+		return &sdk.ChannelError{Code: "chat_unknown", Message: fmt.Sprintf("no visitor %q", chatID)}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, found, err := loadVisitor(ctx, h, chatID)
+	if err != nil {
+		return err
+	}
+	i := v.find(upTo)
+	if !found || i < 0 || v.Lines[i].From != "visitor" {
+		return &sdk.ChannelError{Code: "message_unknown", Message: "the visitor's chat has no such line of theirs"}
+	}
+	changed := false
+	for k := 0; k <= i; k++ {
+		if l := &v.Lines[k]; l.From == "visitor" && !l.Read {
+			l.Read, changed = true, true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	if err := saveVisitor(ctx, h, v); err != nil {
+		return err
+	}
+	c.hub.push(chatID, wsOut{Type: "read", UpTo: upTo})
 	return nil
 }
 

@@ -23,6 +23,8 @@ type line struct {
 	Deleted bool `json:"deleted,omitempty"`
 	// Files are the line's attachments, either way.
 	Files []lineFile `json:"files,omitempty"`
+	// Read: the team has read this line of the visitor's.
+	Read bool `json:"read,omitempty"`
 }
 
 // quote is what a reply shows of the line it answers.

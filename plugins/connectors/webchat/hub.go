@@ -4,8 +4,12 @@ import "sync"
 
 // wsOut is what the chat page receives over its WebSocket.
 type wsOut struct {
-	Type string `json:"type"` // "message", "edit", "delete" or "typing"
+	// "message", "edit", "delete", "sent"; "typing" (an operator types a
+	// reply: Name) or "read" (the team read the visitor's lines up to UpTo).
+	Type string `json:"type"`
 	Line *line  `json:"line,omitempty"`
+	Name string `json:"name,omitempty"`
+	UpTo string `json:"upTo,omitempty"`
 }
 
 // hub fans operator messages out to every open page of a visitor.

@@ -1,12 +1,14 @@
 // Command testconnector is the connector the plugin tests build and run as a
 // real subprocess. Link-time variables make its variants: another id or
-// version (upgrades), protocol 2 only (version mismatch), and "broken" (the
-// conformance kit must fail it).
+// version (upgrades), protocol 2 only (version mismatch), "broken" (the
+// conformance kit must fail it), and "quiet" (it takes typing and read
+// receipts but does not declare them, so the host must not send them).
 //
 // Settings: {"greeting": "...", "emit": N}. On Configure it appends N
 // messages to its journal once; Send echoes the text back as an inbound
 // message, so a send round trip is visible to the host; a text "fail: why"
-// is refused by the channel with the reason "why".
+// is refused by the channel with the reason "why". SendTyping and MarkRead
+// are recorded and listed by GET /calls on the listener.
 package main
 
 import (
@@ -32,13 +34,15 @@ var (
 	version  = "1.0.0"
 	protocol = "1"
 	broken   = ""
+	quiet    = ""
 )
 
 type settings struct {
 	Greeting string `json:"greeting"`
 	Emit     int    `json:"emit"`
-	// Listen, when set, serves POST /in?text=... which appends an inbound
-	// message: the conformance kit's way to make the channel receive.
+	// Listen, when set, serves POST /in?text=...[&from=...] which appends an
+	// inbound message (from u2 unless said): the conformance kit's way to
+	// make the channel receive.
 	Listen string `json:"listen"`
 	// ConfigureDelayMs makes Configure take that long: a plugin slower to
 	// start than a lease lasts.
@@ -55,11 +59,16 @@ type connector struct {
 	listening string
 	inbound   int
 	flood     int
+	// calls are the typing and read calls heard, one line each:
+	// "typing <chat> <sender name>", "read <chat> <up to>".
+	calls []string
 }
 
 var (
 	_ sdk.Connector     = (*connector)(nil)
 	_ sdk.HealthChecker = (*connector)(nil)
+	_ sdk.TypingSender  = (*connector)(nil)
+	_ sdk.ReadMarker    = (*connector)(nil)
 )
 
 func (c *connector) Describe(context.Context) (sdk.Description, error) {
@@ -68,7 +77,7 @@ func (c *connector) Describe(context.Context) (sdk.Description, error) {
 		schema = `["not an object schema"]`
 	}
 	return sdk.Description{ID: id, Name: "Echo (test)", Version: version, ChannelKind: "messenger",
-		Capabilities: sdk.Capabilities{ReplyTo: true, StartByPhone: true}, SettingsSchema: schema}, nil
+		Capabilities: sdk.Capabilities{ReplyTo: true, StartByPhone: true, Typing: quiet == "", ReadReceipts: quiet == ""}, SettingsSchema: schema}, nil
 }
 
 func (c *connector) Configure(ctx context.Context, req sdk.ConfigureRequest) ([]sdk.FieldError, error) {
@@ -142,13 +151,24 @@ func (c *connector) listen(addr string) error {
 		c.inbound++
 		n := c.inbound
 		c.mu.Unlock()
+		from := r.URL.Query().Get("from")
+		if from == "" {
+			from = "u2"
+		}
 		ev := sdk.Event{ChatID: "chat-http", OccurredAt: time.Now(), Message: &sdk.Message{
-			ExternalID: fmt.Sprintf("http-%d-%d", os.Getpid(), n), From: sdk.Contact{ExternalID: "u2"}, Text: r.URL.Query().Get("text")}}
+			ExternalID: fmt.Sprintf("http-%d-%d", os.Getpid(), n), From: sdk.Contact{ExternalID: from}, Text: r.URL.Query().Get("text")}}
 		if _, err := j.Append(r.Context(), ev); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /calls", func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		b, _ := json.Marshal(c.calls)
+		c.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
 	})
 	go http.Serve(ln, mux)
 	return nil
@@ -210,10 +230,15 @@ func (c *connector) Ack(ctx context.Context, cursor string) error {
 }
 
 // Send is idempotent on the key: the external id is remembered in state.
+// A template is recorded among the calls ("template <chat> <name>
+// <language> <params,...>") and sent as its text.
 func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendResult, error) {
 	j, err := c.j()
 	if err != nil {
 		return sdk.SendResult{}, err
+	}
+	if t := m.Template; t != nil {
+		c.record("template " + m.ChatID + " " + t.Name + " " + t.Language + " " + strings.Join(t.Params, ","))
 	}
 	if m.ChatID == "" {
 		return sdk.SendResult{}, &sdk.ChannelError{Code: "chat_unknown", Message: "no chat id"}
@@ -239,6 +264,33 @@ func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendRe
 }
 
 func (c *connector) Health(context.Context) error { return nil }
+
+// SendTyping records the call; the broken variant fails it as a bug would.
+func (c *connector) SendTyping(_ context.Context, chatID, senderName string) error {
+	if broken != "" {
+		return fmt.Errorf("typing: nil pointer")
+	}
+	if chatID == "" {
+		return &sdk.ChannelError{Code: "chat_unknown", Message: "no chat id"}
+	}
+	c.record("typing " + chatID + " " + senderName)
+	return nil
+}
+
+// MarkRead records the call.
+func (c *connector) MarkRead(_ context.Context, chatID, upTo string) error {
+	if chatID == "" {
+		return &sdk.ChannelError{Code: "chat_unknown", Message: "no chat id"}
+	}
+	c.record("read " + chatID + " " + upTo)
+	return nil
+}
+
+func (c *connector) record(call string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls = append(c.calls, call)
+}
 
 // CheckContact takes a number of 8 to 15 digits (spaces, dashes, brackets
 // and a leading + allowed); numbers ending in 0000 are "not on the

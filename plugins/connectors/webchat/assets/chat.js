@@ -5,13 +5,16 @@
   var texts = {
     en: { name: "Your name", email: "E-mail (optional)", start: "Start chat", send: "Send",
           offline: "Reconnecting…", failed: "Not sent, try again", operator: "Operator", you: "You",
-          edited: "edited", deleted: "Message deleted", attach: "Attach files", tooLarge: "A file is larger than 10 MB" },
+          edited: "edited", deleted: "Message deleted", attach: "Attach files", tooLarge: "A file is larger than 10 MB",
+          typing: "{name} is typing…", read: "Read" },
     ru: { name: "Ваше имя", email: "E-mail (необязательно)", start: "Начать чат", send: "Отправить",
           offline: "Переподключение…", failed: "Не отправлено, попробуйте ещё раз", operator: "Оператор", you: "Вы",
-          edited: "изменено", deleted: "Сообщение удалено", attach: "Прикрепить файлы", tooLarge: "Файл больше 10 МБ" },
+          edited: "изменено", deleted: "Сообщение удалено", attach: "Прикрепить файлы", tooLarge: "Файл больше 10 МБ",
+          typing: "{name} печатает…", read: "Прочитано" },
     uk: { name: "Ваше ім'я", email: "E-mail (необов'язково)", start: "Почати чат", send: "Надіслати",
           offline: "Перепідключення…", failed: "Не надіслано, спробуйте ще раз", operator: "Оператор", you: "Ви",
-          edited: "змінено", deleted: "Повідомлення видалено", attach: "Прикріпити файли", tooLarge: "Файл більший за 10 МБ" }
+          edited: "змінено", deleted: "Повідомлення видалено", attach: "Прикріпити файли", tooLarge: "Файл більший за 10 МБ",
+          typing: "{name} друкує…", read: "Прочитано" }
   };
   var lang = (navigator.language || "en").slice(0, 2);
   var t = texts[lang] || texts.en;
@@ -19,8 +22,9 @@
   document.querySelectorAll("[data-t]").forEach(function (el) { el.textContent = t[el.dataset.t]; });
   $("text").placeholder = "…";
 
-  // The page's item of each line by id: an edit or delete redraws it.
-  var items = {};
+  // The page's item and data of each line by id: an edit, a delete or a
+  // read receipt redraws it.
+  var items = {}, data = {};
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -30,6 +34,7 @@
   function show(line) {
     var li = items[line.id];
     var fresh = !li;
+    data[line.id] = line;
     if (fresh) {
       li = items[line.id] = el("li");
       li.dataset.id = line.id;
@@ -45,6 +50,7 @@
     li.appendChild(el("span", "body", line.deleted ? t.deleted : line.text));
     if (line.edited && !line.deleted) li.appendChild(el("span", "edited", t.edited));
     if (line.files && line.files.length && !line.deleted) li.appendChild(files(line.files));
+    if (line.from === "visitor" && line.read) li.appendChild(el("span", "read", t.read));
     if (fresh) {
       $("lines").appendChild(li);
       $("lines").scrollTop = $("lines").scrollHeight;
@@ -76,6 +82,38 @@
     return box;
   }
 
+  // The team typing a reply: "<name> is typing…" (the name is text, set
+  // with textContent), fading a few seconds after the last word of it.
+  var typingTimer, typingFade;
+  function typing(name) {
+    var p = $("typing");
+    p.textContent = t.typing.replace("{name}", function () { return name || t.operator; });
+    p.hidden = false;
+    p.classList.add("on");
+    clearTimeout(typingTimer);
+    clearTimeout(typingFade);
+    typingTimer = setTimeout(stopTyping, 6000);
+  }
+  function stopTyping() {
+    var p = $("typing");
+    clearTimeout(typingTimer);
+    p.classList.remove("on");
+    typingFade = setTimeout(function () { p.hidden = true; p.textContent = ""; }, 400);
+  }
+
+  // The team read the visitor's lines up to upTo, in the page's order.
+  function read(upTo) {
+    var lis = $("lines").children;
+    for (var i = 0; i < lis.length; i++) {
+      var line = data[lis[i].dataset.id];
+      if (line && line.from === "visitor" && !line.read) {
+        line.read = true;
+        show(line);
+      }
+      if (lis[i].dataset.id === upTo) break;
+    }
+  }
+
   function api(method, path, body) {
     return fetch(path, { method: method, credentials: "same-origin",
       headers: body ? { "Content-Type": "application/json" } : {},
@@ -91,6 +129,9 @@
     ws.onmessage = function (e) {
       var m = JSON.parse(e.data);
       if ((m.type === "message" || m.type === "sent" || m.type === "edit" || m.type === "delete") && m.line) show(m.line);
+      if (m.type === "message") stopTyping();
+      if (m.type === "typing") typing(m.name);
+      if (m.type === "read" && m.upTo) read(m.upTo);
       if (m.type === "error") $("status").textContent = t.failed;
     };
     ws.onclose = function () {

@@ -371,3 +371,24 @@ func (s *Server) getUserProfilePhotos(p params) (any, error) {
 	}
 	return out, nil
 }
+
+// chatActions are the actions sendChatAction takes
+// (https://core.telegram.org/bots/api#sendchataction).
+var chatActions = map[string]bool{"typing": true, "upload_photo": true, "record_video": true, "upload_video": true,
+	"record_voice": true, "upload_voice": true, "upload_document": true, "choose_sticker": true,
+	"find_location": true, "record_video_note": true, "upload_video_note": true}
+
+// sendChatAction shows the action in the chat for a few seconds: the fake
+// checks the action and the chat, as Telegram does, and keeps nothing but
+// the call.
+func (s *Server) sendChatAction(p params) (any, error) {
+	if !chatActions[p.str("action")] {
+		return nil, badRequest("wrong parameter action in request")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.sendable(p); err != nil {
+		return nil, err
+	}
+	return true, nil
+}

@@ -231,6 +231,8 @@ func (s *Server) dispatch(r *http.Request, method string, p params) (any, error)
 		return s.deleteMessage(p)
 	case "deletebusinessmessages":
 		return s.deleteBusinessMessages(p)
+	case "sendchataction":
+		return s.sendChatAction(p)
 	case "getfile":
 		return s.getFile(p)
 	case "getuserprofilephotos":

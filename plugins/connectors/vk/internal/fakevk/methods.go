@@ -123,6 +123,8 @@ func (s *Server) dispatch(name string, p map[string]string) (any, *vkError) {
 		return s.delete(p)
 	case "messages.markAsRead":
 		return 1, nil
+	case "messages.setActivity":
+		return s.setActivity(p)
 	case "photos.getMessagesUploadServer":
 		return map[string]any{"album_id": -3, "upload_url": s.hs.URL + "/upload/photo", "user_id": 0, "group_id": s.GroupID}, nil
 	case "photos.saveMessagesPhoto":
@@ -398,4 +400,26 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// setActivity shows the community typing (or recording a voice message)
+// in a conversation for about ten seconds
+// (https://dev.vk.com/method/messages.setActivity): only where the user
+// lets the community write.
+func (s *Server) setActivity(p map[string]string) (any, *vkError) {
+	peer, verr := peerOf(p)
+	if verr != nil {
+		return nil, verr
+	}
+	if t := p["type"]; t != "typing" && t != "audiomessage" {
+		return nil, fail(100, "type is invalid")
+	}
+	u := s.users[peer]
+	switch {
+	case u == nil || !u.Allowed:
+		return nil, fail(901, "")
+	case u.Blocked:
+		return nil, fail(900, "")
+	}
+	return 1, nil
 }
