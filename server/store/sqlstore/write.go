@@ -21,7 +21,7 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 		}
 	}
 	t := &tx{s: s, tx: sqlTx, ctx: ctx, seen: map[string]*inbox.Dialog{}, pend: newPending(),
-		fresh: map[string]bool{}, contactsOf: map[string][]inbox.Contact{}}
+		fresh: map[string]bool{}, contactsOf: map[string][]inbox.Contact{}, stored: map[string][]any{}}
 	if err := t.loadCounters(); err != nil {
 		return err
 	}
