@@ -125,16 +125,18 @@ func toKey(v any) string {
 // statement whatever their number.
 const flushChunk = 200
 
-// flush writes every buffered row and clears the buffer.
-func (t *tx) flush() error {
+// flush writes every buffered row, then the statements in after, and
+// clears the buffer. On PostgreSQL they all go in one round trip.
+func (t *tx) flush(after ...stmt) error {
 	p := t.pend
 	if p.empty() {
-		return nil
+		return t.run(after)
 	}
 	chunk := flushChunk
 	if t.s.d.arrays {
 		chunk = 1 << 30
 	}
+	var stmts []stmt
 	for _, name := range flushOrder {
 		tb := p.tables[name]
 		if tb == nil || len(tb.rows) == 0 {
@@ -146,10 +148,11 @@ func (t *tx) flush() error {
 			if name == "dialog_data" {
 				q, args = dialogDataSQL(t.s.d, rows)
 			}
-			if err := t.exec(q, args...); err != nil {
-				return err
-			}
+			stmts = append(stmts, stmt{q, args})
 		}
+	}
+	if err := t.run(append(stmts, after...)); err != nil {
+		return err
 	}
 	t.pend = newPending()
 	// The overlays went with the buffer, so a prefetched snapshot would now

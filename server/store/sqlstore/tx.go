@@ -19,6 +19,8 @@ type tx struct {
 	s   *Store
 	tx  *sql.Tx
 	ctx context.Context
+	// conn is the connection tx runs on (pipelines on PostgreSQL).
+	conn *sql.Conn
 
 	// Counters read at the start and written back before commit; the write
 	// lock makes this safe.
