@@ -80,23 +80,11 @@ func encodePull(p store.Page) []byte {
 	}
 	b := make([]byte, 0, size)
 	b = append(b, `{"changes":[`...)
-	for i, c := range p.Changes {
+	for i := range p.Changes {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"seq":`...)
-		b = strconv.AppendInt(b, c.Seq, 10)
-		b = append(b, `,"kind":`...)
-		b = appendString(b, string(c.Kind))
-		b = append(b, `,"id":`...)
-		b = appendString(b, c.ID)
-		b = append(b, `,"op":`...)
-		b = appendString(b, string(c.Op))
-		if len(c.Data) > 0 {
-			b = append(b, `,"data":`...)
-			b = append(b, c.Data...)
-		}
-		b = append(b, '}')
+		b = appendChange(b, &p.Changes[i])
 	}
 	b = append(b, `],"next":`...)
 	b = strconv.AppendInt(b, p.Next, 10)
@@ -105,6 +93,23 @@ func encodePull(p store.Page) []byte {
 	b = append(b, `,"head":`...)
 	b = strconv.AppendInt(b, p.Head, 10)
 	return append(b, '}', '\n')
+}
+
+// appendChange appends c as encoding/json would, its Data as it is.
+func appendChange(b []byte, c *wire.Change) []byte {
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendInt(b, c.Seq, 10)
+	b = append(b, `,"kind":`...)
+	b = appendString(b, string(c.Kind))
+	b = append(b, `,"id":`...)
+	b = appendString(b, c.ID)
+	b = append(b, `,"op":`...)
+	b = appendString(b, string(c.Op))
+	if len(c.Data) > 0 {
+		b = append(b, `,"data":`...)
+		b = append(b, c.Data...)
+	}
+	return append(b, '}')
 }
 
 // appendString appends s as a JSON string.

@@ -29,6 +29,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -186,6 +187,9 @@ type harness struct {
 	// onFrame, when set, sees every frame each subscriber receives.
 	onFrame atomic.Pointer[func(at time.Time, b []byte)]
 	frames  atomic.Int64
+	// heads holds, per subscriber, the highest head of a changes frame it
+	// received: ingest waits until every subscriber has the last commit.
+	heads []atomic.Int64
 }
 
 func newHarness(base string) *harness { return &harness{base: base} }
@@ -194,33 +198,98 @@ func (h *harness) subscribe(n int) {
 	// Supervisors see every dialog: each subscriber receives every change,
 	// the heaviest fan-out.
 	tok := login(h.base, "sofia@demo.switchboard")
-	for range n {
+	h.heads = make([]atomic.Int64, n)
+	for i := range n {
 		c, _, err := websocket.Dial(context.Background(), strings.Replace(h.base, "http", "ws", 1)+"/api/v1/sync/live?after=1000000000&token="+tok, nil)
 		must(err)
 		c.SetReadLimit(64 << 20)
 		h.conns = append(h.conns, c)
 		h.wg.Go(func() {
 			// One reused buffer per subscriber: the harness's own reading
-			// shares the machine's two cores with the server.
+			// shares the machine's two cores with the server. Unless a
+			// frame's bytes are wanted, it is read in chunks and only its
+			// tail kept (the head is the frame's last field), so the
+			// harness does not grow 200 buffers to the largest frame.
 			var buf bytes.Buffer
+			chunk := make([]byte, 32<<10)
+			var tail []byte
 			for {
 				_, r, err := c.Reader(context.Background())
 				if err != nil {
 					return
 				}
-				buf.Reset()
-				if _, err := buf.ReadFrom(r); err != nil {
-					return
+				f := h.onFrame.Load()
+				if f != nil {
+					buf.Reset()
+					if _, err := buf.ReadFrom(r); err != nil {
+						return
+					}
+					tail = buf.Bytes()
+				} else {
+					tail = tail[:0]
+					for {
+						m, err := r.Read(chunk)
+						if m > 0 {
+							if m >= 64 {
+								tail = append(tail[:0], chunk[m-64:m]...)
+							} else {
+								tail = append(tail, chunk[:m]...)
+								if len(tail) > 64 {
+									tail = tail[len(tail)-64:]
+								}
+							}
+						}
+						if err == io.EOF {
+							break
+						}
+						if err != nil {
+							return
+						}
+					}
 				}
 				at := time.Now()
 				h.frames.Add(1)
-				if f := h.onFrame.Load(); f != nil {
+				if head := frameHead(tail); head > h.heads[i].Load() {
+					h.heads[i].Store(head)
+				}
+				if f != nil {
 					(*f)(at, buf.Bytes())
 				}
 			}
 		})
 	}
 	time.Sleep(200 * time.Millisecond)
+}
+
+// frameHead reads the head of a changes frame from its last bytes (0 if
+// there is none).
+func frameHead(tail []byte) int64 {
+	i := bytes.LastIndex(tail, []byte(`"head":`))
+	if i < 0 {
+		return 0
+	}
+	var n int64
+	for _, c := range tail[i+7:] {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n
+}
+
+// waitDelivered waits until every subscriber has received a changes frame
+// with a head at or past head.
+func (h *harness) waitDelivered(head int64) {
+	deadline := time.Now().Add(5 * time.Minute)
+	for i := range h.heads {
+		for h.heads[i].Load() < head {
+			if time.Now().After(deadline) {
+				must(fmt.Errorf("subscriber %d has head %d, not %d, after 5 minutes (dropped for falling behind?)", i, h.heads[i].Load(), head))
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 }
 
 func (h *harness) close() {
@@ -242,6 +311,7 @@ func inboundEvent(id string, contact int, text string) server.IngestEvent {
 func (h *harness) ingest(st *sqlstore.Store, n int) {
 	const batch, posters = 100, 8
 	var next atomic.Int64
+	cpu0, db0 := processCPU(), databaseCPU(st)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range posters {
@@ -260,12 +330,18 @@ func (h *harness) ingest(st *sqlstore.Store, n int) {
 		})
 	}
 	wg.Wait()
+	// Every result is in; the figure counts until every subscriber has
+	// received the last commit too.
+	head, err := st.Head(context.Background())
+	must(err)
+	h.waitDelivered(head)
 	took := time.Since(start)
 	rate := float64(n) / took.Seconds()
+	cpu, dbCPU := processCPU()-cpu0, databaseCPU(st)-db0
 
 	// Raw: the same message rows, batched the same, straight into a table.
 	db := st.RawDB()
-	_, err := db.Exec(`CREATE TABLE bench_raw (id TEXT PRIMARY KEY, dialog_id TEXT NOT NULL, channel_id TEXT NOT NULL, external_id TEXT NOT NULL, created_at BIGINT NOT NULL, data TEXT NOT NULL)`)
+	_, err = db.Exec(`CREATE TABLE bench_raw (id TEXT PRIMARY KEY, dialog_id TEXT NOT NULL, channel_id TEXT NOT NULL, external_id TEXT NOT NULL, created_at BIGINT NOT NULL, data TEXT NOT NULL)`)
 	must(err)
 	q := `INSERT INTO bench_raw (id, dialog_id, channel_id, external_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?)`
 	if st.Dialect() == "postgres" {
@@ -289,6 +365,48 @@ func (h *harness) ingest(st *sqlstore.Store, n int) {
 	}
 	fmt.Printf("ingest  %-8s %6d messages, %d subscribers, auto-assignment %s: %8.0f msg/s through the server | raw batched insert %8.0f rows/s | ratio %.2f\n",
 		*dbKind, n, len(h.conns), auto, rate, raw, rate/raw)
+	// CPU time spent, which the machine's other load inflates far less
+	// than it does wall time: this process (server, its 200 sockets and the
+	// harness's own posters and readers) and the PostgreSQL backends.
+	fmt.Printf("ingest  %-8s CPU per 1,000 messages: this process %.0f ms, PostgreSQL backends %.0f ms\n",
+		*dbKind, float64(cpu.Milliseconds())*1000/float64(n), float64(dbCPU.Milliseconds())*1000/float64(n))
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	must(syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// databaseCPU is the CPU time used so far by the PostgreSQL backends
+// serving this database (read from /proc: the benchmark runs beside its
+// PostgreSQL); 0 on SQLite or where /proc does not show them.
+func databaseCPU(st *sqlstore.Store) time.Duration {
+	if st.Dialect() != "postgres" {
+		return 0
+	}
+	rows, err := st.RawDB().Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	must(err)
+	defer rows.Close()
+	var total time.Duration
+	for rows.Next() {
+		var pid int
+		must(rows.Scan(&pid))
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// Fields after the command's closing parenthesis: utime and stime
+		// are the 12th and 13th, in clock ticks (100 a second on Linux).
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		var ut, stime int64
+		fmt.Sscan(f[11], &ut)
+		fmt.Sscan(f[12], &stime)
+		total += time.Duration(ut+stime) * 10 * time.Millisecond
+	}
+	must(rows.Err())
+	return total
 }
 
 // latency posts one message at a time and times its arrival at every

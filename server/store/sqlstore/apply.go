@@ -58,35 +58,39 @@ func (t *tx) Apply(o *inbox.Outcome) (int64, error) {
 		if err != nil {
 			return 0, fmt.Errorf("event %s: %w", e.ID, err)
 		}
-		if err := t.upsert("events", []string{"id", "dialog_id"}, []any{e.ID, e.DialogID}, e); err != nil {
+		data, err := t.upsert("events", []string{"id", "dialog_id"}, []any{e.ID, e.DialogID}, e)
+		if err != nil {
 			return 0, err
 		}
-		if err := t.log(dialogScope(d, store.Logged{Change: wire.Change{Kind: wire.KindEvent, ID: e.ID, Op: wire.OpPut}}), e); err != nil {
+		if err := t.log(dialogScope(d, store.Logged{Change: wire.Change{Kind: wire.KindEvent, ID: e.ID, Op: wire.OpPut}}), data); err != nil {
 			return 0, err
 		}
 	}
 	for _, n := range o.Notes {
-		if err := t.upsert("notes", []string{"id", "client_id"}, []any{n.ID, n.ClientID}, n); err != nil {
+		data, err := t.upsert("notes", []string{"id", "client_id"}, []any{n.ID, n.ClientID}, n)
+		if err != nil {
 			return 0, err
 		}
-		if err := t.log(store.Logged{Change: wire.Change{Kind: wire.KindNote, ID: n.ID, Op: wire.OpPut}, Everyone: true}, n); err != nil {
+		if err := t.log(store.Logged{Change: wire.Change{Kind: wire.KindNote, ID: n.ID, Op: wire.OpPut}, Everyone: true}, data); err != nil {
 			return 0, err
 		}
 	}
 	for _, k := range o.Tasks {
-		if err := t.upsert("tasks", []string{"id", "client_id"}, []any{k.ID, k.ClientID}, k); err != nil {
+		data, err := t.upsert("tasks", []string{"id", "client_id"}, []any{k.ID, k.ClientID}, k)
+		if err != nil {
 			return 0, err
 		}
-		if err := t.log(store.Logged{Change: wire.Change{Kind: wire.KindTask, ID: k.ID, Op: wire.OpPut}, Everyone: true}, k); err != nil {
+		if err := t.log(store.Logged{Change: wire.Change{Kind: wire.KindTask, ID: k.ID, Op: wire.OpPut}, Everyone: true}, data); err != nil {
 			return 0, err
 		}
 	}
 	for _, p := range o.Templates {
-		if err := t.upsert("templates", []string{"id", "owner_id"}, []any{p.ID, p.OwnerID}, p); err != nil {
+		data, err := t.upsert("templates", []string{"id", "owner_id"}, []any{p.ID, p.OwnerID}, p)
+		if err != nil {
 			return 0, err
 		}
 		l := store.Logged{Change: wire.Change{Kind: wire.KindTemplate, ID: p.ID, Op: wire.OpPut}, Everyone: p.OwnerID == "", UserID: p.OwnerID}
-		if err := t.log(l, p); err != nil {
+		if err := t.log(l, data); err != nil {
 			return 0, err
 		}
 	}
@@ -107,7 +111,8 @@ func (t *tx) putClient(c *inbox.Client) error {
 	if err := t.dropLostContacts(c); err != nil {
 		return err
 	}
-	if err := t.upsert("clients", []string{"id"}, []any{c.ID}, c); err != nil {
+	data, err := t.upsert("clients", []string{"id"}, []any{c.ID}, c)
+	if err != nil {
 		return err
 	}
 	t.pend.clients[c.ID] = c
@@ -115,7 +120,7 @@ func (t *tx) putClient(c *inbox.Client) error {
 		t.pend.put("contacts", "channel_id, external_id", contactCols, 2, []any{k.ChannelID, k.ExternalID, c.ID})
 		t.pend.contacts[k.ChannelID+"\x00"+k.ExternalID] = c.ID
 	}
-	return t.log(store.Logged{Change: wire.Change{Kind: wire.KindClient, ID: c.ID, Op: wire.OpPut}, Everyone: true}, c)
+	return t.log(store.Logged{Change: wire.Change{Kind: wire.KindClient, ID: c.ID, Op: wire.OpPut}, Everyone: true}, data)
 }
 
 // dropLostContacts deletes the routes of the contacts a client no longer
@@ -158,19 +163,14 @@ func (t *tx) putDialog(org *inbox.Org, d *inbox.Dialog) error {
 			return err
 		}
 	}
-	var snoozed int64
-	if d.Status == inbox.StatusSnoozed && !d.SnoozedUntil.IsZero() {
-		snoozed = d.SnoozedUntil.UnixMilli()
-	}
-	if err := t.upsert("dialogs",
-		dialogCols, append([]any{d.ID, d.ClientID, d.ChannelID, d.LineID, string(d.Status), snoozed, d.Number, d.CreatedAt.UnixMilli()},
-			append(reportValues(d), metricValues(org, d)...)...), d); err != nil {
+	data, err := t.writeDialog(org, d)
+	if err != nil {
 		return err
 	}
 	if err := t.putDialogTags(prev, d); err != nil {
 		return err
 	}
-	if err := t.log(dialogScope(d, store.Logged{Change: wire.Change{Kind: wire.KindDialog, ID: d.ID, Op: wire.OpPut}}), d); err != nil {
+	if err := t.log(dialogScope(d, store.Logged{Change: wire.Change{Kind: wire.KindDialog, ID: d.ID, Op: wire.OpPut}}), data); err != nil {
 		return err
 	}
 	t.seen[d.ID] = d.Clone()
@@ -193,6 +193,29 @@ func (t *tx) putDialog(org *inbox.Org, d *inbox.Dialog) error {
 		}
 	}
 	return nil
+}
+
+// writeDialog buffers d's row and returns its JSON. When this write knows
+// the row's columns as stored and none of them changes (a customer's next
+// message changes only the JSON), it updates the JSON alone: the dialog's
+// nine indexes are not rewritten (SQLite rewrites an index whenever an
+// update sets one of its columns, whatever the value; on PostgreSQL an
+// update of unindexed columns alone can stay on its page, a HOT update).
+func (t *tx) writeDialog(org *inbox.Org, d *inbox.Dialog) (encoded, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return "", fmt.Errorf("encode dialog %s: %w", d.ID, err)
+	}
+	data := encoded(b)
+	cols := dialogValues(org, d)
+	if old, ok := t.stored[d.ID]; ok && slices.Equal(old, cols) && !t.pend.has("dialogs", d.ID) {
+		t.pend.put("dialog_data", "id", []string{"id", "data"}, 1, []any{d.ID, string(data)})
+	} else {
+		t.pend.drop("dialog_data", d.ID)
+		t.pend.put("dialogs", "id", append(slices.Clone(dialogCols), "data"), 1, append(append([]any{d.ID}, cols...), string(data)))
+	}
+	t.stored[d.ID] = cols
+	return data, nil
 }
 
 // restamp moves a dialog's messages and log entries to the end of the
@@ -227,8 +250,9 @@ func (t *tx) restamp(d *inbox.Dialog) error {
 }
 
 func (t *tx) putMessage(d *inbox.Dialog, m *inbox.Message) error {
-	if err := t.upsert("messages", []string{"id", "dialog_id", "channel_id", "external_id", "created_at"},
-		[]any{m.ID, m.DialogID, m.ChannelID, m.ExternalID, m.CreatedAt.UnixMilli()}, m); err != nil {
+	data, err := t.upsert("messages", []string{"id", "dialog_id", "channel_id", "external_id", "created_at"},
+		[]any{m.ID, m.DialogID, m.ChannelID, m.ExternalID, m.CreatedAt.UnixMilli()}, m)
+	if err != nil {
 		return err
 	}
 	t.pend.messages[m.ID] = m
@@ -254,7 +278,7 @@ func (t *tx) putMessage(d *inbox.Dialog, m *inbox.Message) error {
 		// A private note reaches its author only.
 		l.UserID, l.LineID, l.Members = m.AuthorID, "", nil
 	}
-	return t.log(l, m)
+	return t.log(l, data)
 }
 
 // queued reports whether a message has something for its channel to do:
@@ -321,11 +345,12 @@ func (t *tx) PutOrg(kind wire.Kind, id string, v any) (int64, error) {
 	if kind == wire.KindGroup || kind == wire.KindLine || kind == wire.KindOperator || kind == wire.KindRole {
 		before = t.Org()
 	}
-	if err := t.upsert("org", []string{"kind", "id"}, []any{string(kind), id}, v); err != nil {
+	data, err := t.upsert("org", []string{"kind", "id"}, []any{string(kind), id}, v)
+	if err != nil {
 		return 0, err
 	}
 	t.orgVer++
-	if err := t.log(store.Logged{Change: wire.Change{Kind: kind, ID: id, Op: wire.OpPut}, Everyone: true}, v); err != nil {
+	if err := t.log(store.Logged{Change: wire.Change{Kind: kind, ID: id, Op: wire.OpPut}, Everyone: true}, data); err != nil {
 		return 0, err
 	}
 	if before != nil {
@@ -370,24 +395,33 @@ func (t *tx) SaveCommandResult(actorID string, r wire.CommandResult) error {
 // upsert writes one row: key columns plus the entity's JSON in data. Rows
 // of the org table are written at once (the org is re-read within the
 // transaction); every other table's rows are buffered until flush.
-func (t *tx) upsert(table string, cols []string, vals []any, v any) error {
-	data, err := json.Marshal(v)
+//
+// It returns the JSON it wrote, for the change log's entry: each entity is
+// encoded once per write.
+func (t *tx) upsert(table string, cols []string, vals []any, v any) (encoded, error) {
+	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", table, err)
+		return "", fmt.Errorf("encode %s: %w", table, err)
 	}
+	data := encoded(b)
 	if table != "org" {
 		t.pend.put(table, "id", append(slices.Clone(cols), "data"), 1, append(vals, string(data)))
-		return nil
+		return data, nil
 	}
-	return t.exec(`INSERT INTO org (kind, id, data) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data`,
+	return data, t.exec(`INSERT INTO org (kind, id, data) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data`,
 		append(vals, string(data))...)
 }
+
+// encoded is an entity's JSON as upsert wrote it; log takes it as is.
+type encoded string
 
 // log appends one change, replacing the entity's previous entry (the log is
 // compacted: a client far behind receives each entity once, at its newest).
 func (t *tx) log(l store.Logged, v any) error {
 	data := "null"
-	if v != nil && l.Op == wire.OpPut {
+	if e, ok := v.(encoded); ok && l.Op == wire.OpPut {
+		data = string(e)
+	} else if v != nil && l.Op == wire.OpPut {
 		b, err := json.Marshal(v)
 		if err != nil {
 			return fmt.Errorf("encode %s %s: %w", l.Kind, l.ID, err)

@@ -14,11 +14,15 @@ type dialect struct {
 	dollar bool
 	// contains is the SQL function finding a substring: instr or strpos.
 	contains string
+	// arrays: PostgreSQL takes a Go slice as an array parameter, so a
+	// statement over many rows sends one array per column (unnest)
+	// instead of a parameter per value.
+	arrays bool
 }
 
 var (
 	sqliteDialect   = dialect{name: "sqlite", contains: "instr"}
-	postgresDialect = dialect{name: "postgres", dollar: true, contains: "strpos"}
+	postgresDialect = dialect{name: "postgres", dollar: true, contains: "strpos", arrays: true}
 )
 
 // rebind turns ? placeholders into the dialect's form. Queries hold no

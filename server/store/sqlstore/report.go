@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"switchboard/inbox"
@@ -26,6 +27,63 @@ func unixMs(t time.Time) int64 {
 	}
 	return t.UnixMilli()
 }
+
+// dialogValues are the values of dialogCols after id, every integer an
+// int64 so two rows compare with slices.Equal.
+func dialogValues(org *inbox.Org, d *inbox.Dialog) []any {
+	var snoozed int64
+	if d.Status == inbox.StatusSnoozed && !d.SnoozedUntil.IsZero() {
+		snoozed = d.SnoozedUntil.UnixMilli()
+	}
+	vals := append([]any{d.ClientID, d.ChannelID, d.LineID, string(d.Status), snoozed, d.Number, d.CreatedAt.UnixMilli()},
+		append(reportValues(d), metricValues(org, d)...)...)
+	for i, v := range vals {
+		if n, ok := v.(int); ok {
+			vals[i] = int64(n)
+		}
+	}
+	return vals
+}
+
+// storedDialogSQL selects a dialog's JSON and then its dialogCols after id,
+// for scanDialog.
+var storedDialogSQL = "data, " + strings.Join(dialogCols[1:], ", ")
+
+// scanDialog reads a row selected with storedDialogSQL: the dialog and
+// its columns as stored (the form dialogValues gives).
+func scanDialog(scan func(dest ...any) error) (*inbox.Dialog, []any, error) {
+	var data string
+	vals := make([]any, len(dialogCols)-1)
+	dest := make([]any, len(dialogCols))
+	dest[0] = &data
+	strs := make([]string, len(vals))
+	ints := make([]int64, len(vals))
+	for i, c := range dialogCols[1:] {
+		if textDialogCols[c] {
+			dest[i+1] = &strs[i]
+		} else {
+			dest[i+1] = &ints[i]
+		}
+	}
+	if err := scan(dest...); err != nil {
+		return nil, nil, err
+	}
+	for i, c := range dialogCols[1:] {
+		if textDialogCols[c] {
+			vals[i] = strs[i]
+		} else {
+			vals[i] = ints[i]
+		}
+	}
+	d := new(inbox.Dialog)
+	if err := json.Unmarshal([]byte(data), d); err != nil {
+		return nil, nil, fmt.Errorf("decode dialog: %w", err)
+	}
+	return d, vals, nil
+}
+
+// textDialogCols are the dialogCols of type TEXT; the rest are integers.
+var textDialogCols = map[string]bool{"id": true, "client_id": true, "channel_id": true, "line_id": true, "status": true, "assignee_id": true}
 
 // reportValues are the values of dialogCols after created_at.
 func reportValues(d *inbox.Dialog) []any {

@@ -19,6 +19,8 @@ type tx struct {
 	s   *Store
 	tx  *sql.Tx
 	ctx context.Context
+	// conn is the connection tx runs on (pipelines on PostgreSQL).
+	conn *sql.Conn
 
 	// Counters read at the start and written back before commit; the write
 	// lock makes this safe.
@@ -36,6 +38,10 @@ type tx struct {
 	// fresh holds the ids this write minted (NewID): nothing is stored
 	// under them, so reads about them need not ask the database.
 	fresh map[string]bool
+	// stored holds the columns (dialogValues) of each dialog as this
+	// write read or wrote them, so a write that changes only the JSON can
+	// leave them (and their indexes) alone.
+	stored map[string][]any
 	// contactsOf holds the contacts of each client this write read or
 	// put, so putting the client again can drop the contacts it lost.
 	contactsOf map[string][]inbox.Contact
@@ -149,11 +155,33 @@ func (t *tx) Dialog(id string) (*inbox.Dialog, error) {
 	if d, ok := t.seen[id]; ok {
 		return d.Clone(), nil
 	}
-	d := new(inbox.Dialog)
-	if err := t.one("dialog "+id, d, `SELECT data FROM dialogs WHERE id = ?`, id); err != nil {
+	d, err := t.dialogRow("dialog "+id, `SELECT `+storedDialogSQL+` FROM dialogs WHERE id = ?`, id)
+	if err != nil {
 		return nil, err
 	}
 	return t.remember(d), nil
+}
+
+// dialogRow reads one dialog selected with storedDialogSQL and notes its
+// stored columns; a missing row wraps inbox.ErrNotFound.
+func (t *tx) dialogRow(what, q string, args ...any) (*inbox.Dialog, error) {
+	d, cols, err := scanDialog(t.tx.QueryRowContext(t.ctx, t.s.d.rebind(q), args...).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%s: %w", what, inbox.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	t.noteStored(d.ID, cols)
+	return d, nil
+}
+
+// noteStored records a dialog's columns as read, unless this write already
+// wrote newer ones.
+func (t *tx) noteStored(id string, cols []any) {
+	if _, ok := t.stored[id]; !ok {
+		t.stored[id] = cols
+	}
 }
 
 func (t *tx) Client(id string) (*inbox.Client, error) {
@@ -214,9 +242,8 @@ func (t *tx) LatestDialog(clientID, channelID string) (*inbox.Dialog, error) {
 		// customer's message costs no query here.
 	} else {
 		var err error
-		d = new(inbox.Dialog)
-		d, err = orNil(d, t.one("latest dialog", d,
-			`SELECT data FROM dialogs WHERE client_id = ? AND channel_id = ? ORDER BY created_at DESC, number DESC LIMIT 1`,
+		d, err = orNil(t.dialogRow("latest dialog",
+			`SELECT `+storedDialogSQL+` FROM dialogs WHERE client_id = ? AND channel_id = ? ORDER BY created_at DESC, number DESC LIMIT 1`,
 			clientID, channelID))
 		if err != nil {
 			return nil, err

@@ -4,40 +4,130 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"switchboard/inbox"
 	"switchboard/server/store"
 )
 
 // Write runs fn in one serialised transaction; see the package store doc.
 func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
-	sqlTx, err := s.w.BeginTx(ctx, nil)
+	// A connection of its own, so that on PostgreSQL the write can hand
+	// several statements to pgx at once (pipeline) inside its transaction.
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
 	defer func() { _ = sqlTx.Rollback() }()
-	if s.lockSQL != "" {
-		if _, err := sqlTx.ExecContext(ctx, s.lockSQL); err != nil {
-			return fmt.Errorf("take write lock: %w", err)
-		}
-	}
-	t := &tx{s: s, tx: sqlTx, ctx: ctx, seen: map[string]*inbox.Dialog{}, pend: newPending(),
-		fresh: map[string]bool{}, contactsOf: map[string][]inbox.Contact{}}
-	if err := t.loadCounters(); err != nil {
+	t := &tx{s: s, tx: sqlTx, conn: conn, ctx: ctx, seen: map[string]*inbox.Dialog{}, pend: newPending(),
+		fresh: map[string]bool{}, contactsOf: map[string][]inbox.Contact{}, stored: map[string][]any{}}
+	if err := t.lockAndLoadCounters(); err != nil {
 		return err
 	}
 	if err := fn(t); err != nil {
 		return err
 	}
-	if err := t.flush(); err != nil {
-		return err
-	}
-	if err := t.saveCounters(); err != nil {
+	// The buffered rows and the counters go together: one round trip on
+	// PostgreSQL.
+	if err := t.flush(t.saveCounters()...); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// lockAndLoadCounters takes the write lock (PostgreSQL) and reads the
+// counters. On PostgreSQL both go in one round trip: the statements of a
+// pipeline run in order, each with a snapshot of its own, so the counters
+// are read after the lock is held.
+func (t *tx) lockAndLoadCounters() error {
+	if t.s.lockSQL == "" {
+		return t.loadCounters()
+	}
+	err := t.pgx(func(c *pgx.Conn) error {
+		b := &pgx.Batch{}
+		b.Queue(t.s.lockSQL)
+		b.Queue(`SELECT k, v FROM meta`)
+		br := c.SendBatch(t.ctx, b)
+		defer br.Close()
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("take write lock: %w", err)
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return fmt.Errorf("read counters: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			var v int64
+			if err := rows.Scan(&k, &v); err != nil {
+				rows.Close()
+				return fmt.Errorf("read counters: %w", err)
+			}
+			t.setCounter(k, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read counters: %w", err)
+		}
+		return br.Close()
+	})
+	return err
+}
+
+// pgx runs fn on the PostgreSQL connection under the write's transaction.
+func (t *tx) pgx(fn func(*pgx.Conn) error) error {
+	return t.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("write: the connection is a %T, not pgx", dc)
+		}
+		return fn(c.Conn())
+	})
+}
+
+// stmt is one statement of a pipeline.
+type stmt struct {
+	q    string
+	args []any
+}
+
+// run executes statements in order: on PostgreSQL sent together in one
+// round trip (a pgx batch), on SQLite one after the other.
+func (t *tx) run(stmts []stmt) error {
+	if len(stmts) == 0 {
+		return nil
+	}
+	if !t.s.d.arrays || len(stmts) == 1 {
+		for _, s := range stmts {
+			if err := t.exec(s.q, s.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return t.pgx(func(c *pgx.Conn) error {
+		b := &pgx.Batch{}
+		for _, s := range stmts {
+			b.Queue(t.s.d.rebind(s.q), s.args...)
+		}
+		br := c.SendBatch(t.ctx, b)
+		for _, s := range stmts {
+			if _, err := br.Exec(); err != nil {
+				_ = br.Close()
+				return fmt.Errorf("%s: %w", s.q, err)
+			}
+		}
+		return br.Close()
+	})
 }
 
 func (t *tx) loadCounters() error {
@@ -52,22 +142,26 @@ func (t *tx) loadCounters() error {
 		if err := rows.Scan(&k, &v); err != nil {
 			return fmt.Errorf("read counters: %w", err)
 		}
-		switch k {
-		case "seq":
-			t.seq0, t.seq = v, v
-		case "dialog_number":
-			t.num0, t.num = v, v
-		case "org_version":
-			t.orgVer0, t.orgVer = v, v
-		}
+		t.setCounter(k, v)
 	}
 	return rows.Err()
+}
+
+func (t *tx) setCounter(k string, v int64) {
+	switch k {
+	case "seq":
+		t.seq0, t.seq = v, v
+	case "dialog_number":
+		t.num0, t.num = v, v
+	case "org_version":
+		t.orgVer0, t.orgVer = v, v
+	}
 }
 
 // saveCounters writes back the counters that moved and, on PostgreSQL,
 // tells the other instances the log grew (delivered when, and only if,
 // the transaction commits) — one round trip for both.
-func (t *tx) saveCounters() error {
+func (t *tx) saveCounters() []stmt {
 	if t.seq == t.seq0 && t.num == t.num0 && t.orgVer == t.orgVer0 {
 		return nil
 	}
@@ -75,8 +169,8 @@ func (t *tx) saveCounters() error {
 		WHERE k IN ('seq', 'dialog_number', 'org_version')`
 	args := []any{t.seq, t.num, t.orgVer}
 	if t.seq == t.seq0 || t.s.notifyChannel == "" {
-		return t.exec(update, args...)
+		return []stmt{{update, args}}
 	}
 	q := `WITH saved AS (` + update + ` RETURNING k) SELECT pg_notify(?, ?) FROM (SELECT count(*) FROM saved) s`
-	return t.exec(q, append(args, t.s.notifyChannel, fmt.Sprint(t.seq))...)
+	return []stmt{{q, append(args, t.s.notifyChannel, fmt.Sprint(t.seq))}}
 }

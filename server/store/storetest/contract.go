@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"command results are stored once per id", testCommandResults},
 		{"credentials and sessions", testAuth},
 		{"prefetched lookups answer like direct ones, with the transaction's own writes", testPrefetch},
+		{"a dialog's columns follow every write of it, however it was read", testDialogColumns},
 		{"channel settings are kept apart from the change log", testSettings},
 		{"a channel's lease goes to exactly one holder at a time", testLeases},
 		{"outbound messages are queued with the message and leave the queue once dispatched", testDispatch},
