@@ -123,7 +123,7 @@ func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendRe
 		return sdk.SendResult{}, err
 	}
 	if !validVisitorID(m.ChatID) {
-		return sdk.SendResult{}, &sdk.ChannelError{Code: "chat_unknown", Message: fmt.Sprintf("no visitor %q", m.ChatID)}
+		return sdk.SendResult{}, unknownChat(m.ChatID)
 	}
 	if m.IdempotencyKey == "" {
 		return sdk.SendResult{}, &sdk.ChannelError{Code: "idempotency_key_missing", Message: "a message needs a key"}
@@ -139,7 +139,7 @@ func (c *connector) Send(ctx context.Context, m sdk.OutboundMessage) (sdk.SendRe
 		return sdk.SendResult{}, err
 	}
 	if !found {
-		return sdk.SendResult{}, &sdk.ChannelError{Code: "chat_unknown", Message: fmt.Sprintf("no visitor %q", m.ChatID)}
+		return sdk.SendResult{}, unknownChat(m.ChatID)
 	}
 	id := "op-" + m.IdempotencyKey
 	if v.find(id) >= 0 {
@@ -179,12 +179,27 @@ func (c *connector) Delete(ctx context.Context, chatID, externalID string) error
 // change applies fn to an operator's line and pushes the new line to the
 // visitor's pages as an event of type kind. Doing it twice is harmless.
 func (c *connector) change(ctx context.Context, chatID, externalID, kind string, fn func(*line)) error {
+	return c.editVisitor(ctx, chatID, func(v *visitor, found bool) (func(), error) {
+		i := v.find(externalID)
+		if !found || i < 0 || v.Lines[i].From != "operator" {
+			return nil, &sdk.ChannelError{Code: "message_unknown", Message: "the visitor's chat has no such operator message"}
+		}
+		fn(&v.Lines[i])
+		l := v.Lines[i]
+		return func() { c.hub.push(chatID, wsOut{Type: kind, Line: &l}) }, nil
+	})
+}
+
+// editVisitor loads a visitor's history under the connector's lock and
+// hands it to edit; when edit answers a push, the history is saved and the
+// push then tells the visitor's open pages. A nil push changes nothing.
+func (c *connector) editVisitor(ctx context.Context, chatID string, edit func(v *visitor, found bool) (push func(), err error)) error {
 	h, _, err := c.state()
 	if err != nil {
 		return err
 	}
 	if !validVisitorID(chatID) {
-		return &sdk.ChannelError{Code: "chat_unknown", Message: fmt.Sprintf("no visitor %q", chatID)}
+		return unknownChat(chatID)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -192,17 +207,19 @@ func (c *connector) change(ctx context.Context, chatID, externalID, kind string,
 	if err != nil {
 		return err
 	}
-	i := v.find(externalID)
-	if !found || i < 0 || v.Lines[i].From != "operator" {
-		return &sdk.ChannelError{Code: "message_unknown", Message: "the visitor's chat has no such operator message"}
+	push, err := edit(&v, found)
+	if err != nil || push == nil {
+		return err
 	}
-	fn(&v.Lines[i])
 	if err := saveVisitor(ctx, h, v); err != nil {
 		return err
 	}
-	l := v.Lines[i]
-	c.hub.push(chatID, wsOut{Type: kind, Line: &l})
+	push()
 	return nil
+}
+
+func unknownChat(chatID string) error {
+	return &sdk.ChannelError{Code: "chat_unknown", Message: fmt.Sprintf("no visitor %q", chatID)}
 }
 
 // SendTyping shows the visitor's open pages that the team types a reply,
@@ -213,7 +230,7 @@ func (c *connector) SendTyping(_ context.Context, chatID, senderName string) err
 		return err
 	}
 	if !validVisitorID(chatID) {
-		return &sdk.ChannelError{Code: "chat_unknown", Message: fmt.Sprintf("no visitor %q", chatID)}
+		return unknownChat(chatID)
 	}
 	c.hub.push(chatID, wsOut{Type: "typing", Name: senderName})
 	return nil
@@ -223,37 +240,22 @@ func (c *connector) SendTyping(_ context.Context, chatID, senderName string) err
 // history and on the visitor's open pages ("Read" under them). An unknown
 // line is the channel's refusal; marking again is harmless.
 func (c *connector) MarkRead(ctx context.Context, chatID, upTo string) error {
-	h, _, err := c.state()
-	if err != nil {
-		return err
-	}
-	if !validVisitorID(chatID) {
-		return &sdk.ChannelError{Code: "chat_unknown", Message: fmt.Sprintf("no visitor %q", chatID)}
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, found, err := loadVisitor(ctx, h, chatID)
-	if err != nil {
-		return err
-	}
-	i := v.find(upTo)
-	if !found || i < 0 || v.Lines[i].From != "visitor" {
-		return &sdk.ChannelError{Code: "message_unknown", Message: "the visitor's chat has no such line of theirs"}
-	}
-	changed := false
-	for k := 0; k <= i; k++ {
-		if l := &v.Lines[k]; l.From == "visitor" && !l.Read {
-			l.Read, changed = true, true
+	return c.editVisitor(ctx, chatID, func(v *visitor, found bool) (func(), error) {
+		i := v.find(upTo)
+		if !found || i < 0 || v.Lines[i].From != "visitor" {
+			return nil, &sdk.ChannelError{Code: "message_unknown", Message: "the visitor's chat has no such line of theirs"}
 		}
-	}
-	if !changed {
-		return nil
-	}
-	if err := saveVisitor(ctx, h, v); err != nil {
-		return err
-	}
-	c.hub.push(chatID, wsOut{Type: "read", UpTo: upTo})
-	return nil
+		changed := false
+		for k := 0; k <= i; k++ {
+			if l := &v.Lines[k]; l.From == "visitor" && !l.Read {
+				l.Read, changed = true, true
+			}
+		}
+		if !changed {
+			return nil, nil
+		}
+		return func() { c.hub.push(chatID, wsOut{Type: "read", UpTo: upTo}) }, nil
+	})
 }
 
 func (c *connector) Health(context.Context) error {
