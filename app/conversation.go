@@ -39,6 +39,7 @@ func (s *Conversation) Dialog(dialogID string) (DialogView, error) {
 		Ratings: ratingsOf(org, me, d), MayHandle: mayHandle(org, me, d)}
 	if ch := org.Channels[d.ChannelID]; ch != nil {
 		v.Files = fileLimits(ch.Capabilities)
+		v.Templates = ch.Kind.SendsTemplates()
 	} else {
 		v.Files = fileLimits(inbox.Capabilities{})
 	}
@@ -80,7 +81,7 @@ const maxMessageRunes = 16000
 // replyToID names the message of the dialog it answers ("" for none): the
 // channel shows the reply as one where it can. It returns the message's id.
 func (s *Conversation) Send(dialogID, kind, text string, mentions []string, replyToID string) (string, error) {
-	return s.send(dialogID, kind, text, mentions, replyToID, nil, true)
+	return s.send(dialogID, kind, text, mentions, replyToID, nil, nil, true)
 }
 
 // SendWithFiles is Send with files the app holds (Files.Finish gave their
@@ -88,11 +89,13 @@ func (s *Conversation) Send(dialogID, kind, text string, mentions []string, repl
 // channel's limits first: a refusal names the file and the limit, and
 // nothing is queued.
 func (s *Conversation) SendWithFiles(dialogID, kind, text string, mentions []string, replyToID string, files []AttachmentInput) (string, error) {
-	return s.send(dialogID, kind, text, mentions, replyToID, files, true)
+	return s.send(dialogID, kind, text, mentions, replyToID, files, nil, true)
 }
 
-// send is Send; fromComposer says the composer's draft is what was sent.
-func (s *Conversation) send(dialogID, kind, text string, mentions []string, replyToID string, files []AttachmentInput, fromComposer bool) (string, error) {
+// send is Send; tpl, on an outbound message, is the channel template the
+// channel sends instead of text; fromComposer says the composer's draft is
+// what was sent.
+func (s *Conversation) send(dialogID, kind, text string, mentions []string, replyToID string, files []AttachmentInput, tpl *inbox.ChannelTemplate, fromComposer bool) (string, error) {
 	ctx := context.Background()
 	rp, me, err := s.c.signedIn(ctx)
 	if err != nil {
@@ -140,8 +143,8 @@ func (s *Conversation) send(dialogID, kind, text string, mentions []string, repl
 	}
 	now := time.Now().UTC()
 	msg := &inbox.Message{ID: msgID, DialogID: dialogID, ClientID: d.ClientID, ChannelID: d.ChannelID,
-		Kind: k, AuthorID: me, Text: text, Mentions: mentions, ReplyToID: replyToID, Attachments: atts, Delivery: inbox.DeliveryPending, CreatedAt: now}
-	payload := sendPayload{MessageID: msg.ID, DialogID: dialogID, Kind: kind, Text: text, Mentions: mentions, ReplyToID: replyToID, Attachments: atts}
+		Kind: k, AuthorID: me, Text: text, Mentions: mentions, ReplyToID: replyToID, Attachments: atts, Delivery: inbox.DeliveryPending, CreatedAt: now, Template: tpl}
+	payload := sendPayload{MessageID: msg.ID, DialogID: dialogID, Kind: kind, Text: text, Mentions: mentions, ReplyToID: replyToID, Attachments: atts, Template: tpl}
 	opt := replica.Optimistic{Message: msg, ClearDraft: fromComposer}
 	if k == inbox.MsgOutbound {
 		nd := d.Clone()
@@ -166,6 +169,8 @@ type sendPayload struct {
 	// Attachments name the files by their SHA-256; the outbox uploads
 	// them before it sends the command.
 	Attachments []inbox.Attachment `json:"attachments,omitempty"`
+	// Template is the channel template an outbound message sends.
+	Template *inbox.ChannelTemplate `json:"template,omitempty"`
 }
 
 // RepliesSince returns the messages colleagues sent the customer in the

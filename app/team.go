@@ -105,7 +105,7 @@ func (s *Team) AddColleagues(dialogID string, operatorIDs []string, comment stri
 		return uiError(CodeNoColleague, "", nil)
 	}
 	if strings.TrimSpace(comment) != "" {
-		_, err := (&Conversation{c: s.c}).send(dialogID, string(inbox.MsgComment), comment, ids, "", nil, false)
+		_, err := (&Conversation{c: s.c}).send(dialogID, string(inbox.MsgComment), comment, ids, "", nil, nil, false)
 		return err
 	}
 	d, err := rp.Dialog(ctx, dialogID)

@@ -175,6 +175,9 @@ type DialogView struct {
 	MayHandle bool `json:"mayHandle"`
 	// Files is what the dialog's channel takes in a reply.
 	Files FileLimits `json:"files"`
+	// Templates is true when the dialog's channel sends approved message
+	// templates (WhatsApp), so the composer offers one.
+	Templates bool `json:"templates"`
 }
 
 // ChannelChoice is a channel an operator may start a dialog on.

@@ -88,6 +88,11 @@ const (
 	maxTemplateParam  = 1024
 )
 
+// CheckChannelTemplate refuses a template that no channel could send
+// (no name or language, too many or too long parameters), with the same
+// code and words the server answers: the desktop asks before it queues.
+func CheckChannelTemplate(t *ChannelTemplate) error { return checkChannelTemplate(t, 0) }
+
 // checkChannelTemplate refuses a template that no channel could send, and
 // attachments beside one.
 func checkChannelTemplate(t *ChannelTemplate, attachments int) error {

@@ -113,6 +113,11 @@ const (
 // window, threading by headers).
 func (k ChannelKind) IsEmail() bool { return k == KindEmail }
 
+// SendsTemplates reports whether the kind's channels send approved message
+// templates (WhatsApp: the only way to write first, or after 24 hours of
+// the customer's silence).
+func (k ChannelKind) SendsTemplates() bool { return k == KindWhatsApp }
+
 // ChannelState is a channel's health as its connector host reports it.
 type ChannelState string
 

@@ -216,6 +216,34 @@ test("edit and delete are disabled with the reason where the channel cannot do t
   assert.equal(await theirs.getByTestId("message-edit").count(), 0);
 });
 
+test("on WhatsApp the operator sends an approved template: name, language, parameters", async () => {
+  // dl-demo-03 is taras's WhatsApp dialog now (the test above took it).
+  const form = op.page.getByTestId("channel-template");
+  await op.page.getByTestId("channel-template-open").click();
+  await form.waitFor();
+  assert.equal(await op.page.getByTestId("channel-template-language").inputValue(), "en", "the language defaults to the UI's");
+  await op.page.getByTestId("channel-template-name").fill("order_update");
+  for (const v of ["Олексій", "<b>12345</b>", "spare"]) {
+    await op.page.getByTestId("channel-template-param-add").click();
+    await op.page.getByTestId("channel-template-param").last().fill(v);
+  }
+  await op.page.getByTestId("channel-template-param-remove").last().click();
+  // A language code no channel has is refused in words; nothing is sent.
+  await op.page.getByTestId("channel-template-language").fill("x".repeat(40));
+  await op.page.getByTestId("channel-template-send").click();
+  await op.page.getByTestId("channel-template-error").waitFor();
+  assert.match(await op.page.getByTestId("channel-template-error").textContent(), /name and language code/);
+  assert.equal(await bubble("Template: order_update").count(), 0);
+
+  await op.page.getByTestId("channel-template-language").fill("uk");
+  await op.page.getByTestId("channel-template-send").click();
+  await form.waitFor({ state: "detached" });
+  const sent = bubble("Template: order_update (uk) — 1: Олексій, 2: <b>12345</b>");
+  await sent.waitFor();
+  assert.equal(await sent.locator("b").count(), 0, "a parameter is shown as text, never as HTML");
+  assert.deepEqual(op.problems, []);
+});
+
 test("the emoji picker finds an emoji by its Russian name and inserts it at the caret", async () => {
   await composerText().fill("Your  is on its way");
   await composerText().evaluate((el) => el.setSelectionRange(5, 5));

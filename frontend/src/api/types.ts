@@ -222,6 +222,8 @@ export interface DialogView {
   mayHandle: boolean;
   /** What the channel takes in a reply. */
   files: FileLimits;
+  /** The channel sends approved message templates (WhatsApp). */
+  templates: boolean;
 }
 
 /** A dialog's ratings (1–5, 0 = none) and which the operator may give (app/ratings.go). */

@@ -140,6 +140,9 @@ export const conversation = {
     replyToId: string,
     files: { fileId: string; name: string; mime: string }[],
   ) => call<string>("Conversation", "SendWithFiles", id, kind, text, mentions, replyToId, files),
+  /** Sends the channel's approved template (WhatsApp after 24 hours) as a reply. */
+  sendTemplate: (id: string, name: string, language: string, params: string[]) =>
+    call<string>("Conversation", "SendTemplate", id, name, language, params),
   /** Colleagues' replies to the customer after `since` (unix ms). */
   repliesSince: (id: string, since: number) => call<MessageView[]>("Conversation", "RepliesSince", id, since),
   take: (id: string) => call<void>("Conversation", "Take", id),

@@ -20,6 +20,7 @@ import { composerScope, shortcut, useHotkey } from "../hotkeys/hotkeys";
 import { ActivityLine } from "./ActivityLine";
 import { AddColleagues } from "./AddColleagues";
 import { AttachmentList } from "./AttachmentList";
+import { ChannelTemplateForm } from "./ChannelTemplateForm";
 import { EmojiPicker } from "./EmojiPicker";
 import { Quote } from "./Quote";
 import { TemplatePicker, type TemplatePickerHandle } from "./TemplatePicker";
@@ -35,6 +36,8 @@ const draftDelay = 400;
 export interface ComposerHandle {
   /** Starts a reply to a message: quoted above the text box, which takes the focus. */
   reply: (q: QuoteView) => void;
+  /** Opens the channel template form (a channel that sends templates only). */
+  sendTemplate: () => void;
 }
 
 /** The draft as kept in the replica; blank text and no reply is no draft. */
@@ -60,6 +63,8 @@ interface Props {
   colleagues: Colleague[];
   /** What the dialog's channel takes in a reply. */
   limits: FileLimits;
+  /** The channel sends approved templates (WhatsApp): the composer offers one. */
+  templates: boolean;
   onError: (e: ApiError) => void;
 }
 
@@ -96,7 +101,7 @@ function isFileError(e: ApiError): boolean {
  * What is typed is kept as the dialog's draft in the replica, so it comes
  * back after switching dialogs or restarting the app; sending clears it.
  */
-export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ dialogId, canReply, colleagues, limits, onError }, ref) {
+export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ dialogId, canReply, colleagues, limits, templates, onError }, ref) {
   const { t } = useTranslation();
   const [fileError, setFileError] = useState<ApiError | null>(null);
   const att = useAttachments(dialogId, setFileError);
@@ -108,6 +113,8 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ di
   const [picker, setPicker] = useState<Picker | null>(null);
   const [warning, setWarning] = useState<Warning | null>(null);
   const [adding, setAdding] = useState(false);
+  const offerTemplates = templates && canReply;
+  const [channelTpl, setChannelTpl] = useState(false);
   /** The template picker's query while it is open. */
   const [tplQuery, setTplQuery] = useState<string | null>(null);
   /** Esc closed the picker: it stays closed until the "/" is gone. */
@@ -216,8 +223,9 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ di
         setReplyTo(q);
         area.current?.focus();
       },
+      sendTemplate: () => setChannelTpl(offerTemplates),
     }),
-    [],
+    [offerTemplates],
   );
 
   const selfTyping = text.trim() !== "" && kind !== "note";
@@ -510,8 +518,14 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ di
         <button type="button" className="add-colleague" onClick={() => setAdding((a) => !a)} data-testid="add-colleague">
           {t("conversation.addColleague")}
         </button>
+        {offerTemplates && (
+          <button type="button" className="add-colleague" onClick={() => setChannelTpl((o) => !o)} aria-expanded={channelTpl} data-testid="channel-template-open">
+            {t("channelTemplate.open")}
+          </button>
+        )}
       </div>
       {!canReply && <p className="hint">{t("conversation.commentOnlyHint")}</p>}
+      {channelTpl && offerTemplates && <ChannelTemplateForm dialogId={dialogId} onDone={() => setChannelTpl(false)} />}
       {adding && <AddColleagues dialogId={dialogId} colleagues={colleagues} onDone={() => setAdding(false)} onError={onError} />}
       {replyTo && (
         <div className="composer-reply" data-testid="composer-reply">

@@ -199,6 +199,7 @@ export function ConversationPane({ dialogId, me, version, focus, onOpenDialog, o
   }, [items, showMessage]);
 
   const reply = useCallback((q: QuoteView) => composer.current?.reply(q), []);
+  const sendTemplate = useCallback(() => composer.current?.sendTemplate(), []);
 
   function onScroll() {
     const el = scroller.current;
@@ -302,6 +303,7 @@ export function ConversationPane({ dialogId, me, version, focus, onOpenDialog, o
             clientName={row.clientName}
             flash={flash}
             onReply={reply}
+            onSendTemplate={dialog.templates && dialog.mine ? sendTemplate : undefined}
             onJump={(id) => void jumpTo(id).catch(onError)}
             onError={onError}
             selected={picked}
@@ -315,7 +317,7 @@ export function ConversationPane({ dialogId, me, version, focus, onOpenDialog, o
         </div>
         <SelectionBar dialogId={row.id} selected={picked} onClear={() => setPicked([])} onError={onError} />
         {row.status === "unassigned" && <p className="preview-hint">{t("conversation.preview")}</p>}
-        <Composer key={row.id} ref={composer} dialogId={row.id} canReply={dialog.mine} colleagues={colleagues} limits={dialog.files} onError={onError} />
+        <Composer key={row.id} ref={composer} dialogId={row.id} canReply={dialog.mine} colleagues={colleagues} limits={dialog.files} templates={dialog.templates} onError={onError} />
       </section>
       {cardOpen && <ClientCard clientId={dialog.clientId} dialogId={row.id} me={me} version={version} onOpenDialog={onOpenDialog} onError={onError} />}
       {bigCard && (

@@ -44,11 +44,13 @@ interface BubbleProps {
   clientName: string;
   flash: boolean;
   onReply: (q: QuoteView) => void;
+  /** Set on a channel that sends templates: a failed reply offers one. */
+  onSendTemplate?: () => void;
   onJump: (id: string) => void;
   onError: (e: ApiError) => void;
 }
 
-function MessageBubble({ m, marked, clientName, flash, onReply, onJump, onError, selected, onToggle }: BubbleProps & Selection) {
+function MessageBubble({ m, marked, clientName, flash, onReply, onSendTemplate, onJump, onError, selected, onToggle }: BubbleProps & Selection) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState<string | null>(null);
   const label = m.kind === "comment" ? t("conversation.comment") : m.kind === "note" ? t("conversation.note") : "";
@@ -115,6 +117,11 @@ function MessageBubble({ m, marked, clientName, flash, onReply, onJump, onError,
             {t(`delivery.${m.delivery}`, { defaultValue: m.delivery })}
           </span>
         )}
+        {m.kind === "outbound" && m.delivery === "failed" && !m.deleted && onSendTemplate && (
+          <button type="button" className="link" onClick={onSendTemplate} title={m.failReason} data-testid="message-send-template">
+            {t("channelTemplate.instead")}
+          </button>
+        )}
       </div>
     </div>
   );
@@ -127,12 +134,14 @@ interface Props {
   /** The message just jumped to, highlighted for a moment. */
   flash: string;
   onReply: (q: QuoteView) => void;
+  /** Set on a channel that sends templates: a failed reply offers one. */
+  onSendTemplate?: () => void;
   onJump: (id: string) => void;
   onError: (e: ApiError) => void;
 }
 
 /** The conversation, oldest first, with a separator at each new day. */
-export function Timeline({ items, focus, clientName, flash, onReply, onJump, onError, selected, onToggle }: Props & Selection) {
+export function Timeline({ items, focus, clientName, flash, onReply, onSendTemplate, onJump, onError, selected, onToggle }: Props & Selection) {
   let lastDay = "";
   return (
     <>
@@ -151,6 +160,7 @@ export function Timeline({ items, focus, clientName, flash, onReply, onJump, onE
                 clientName={clientName}
                 flash={flash === it.message.id}
                 onReply={onReply}
+                onSendTemplate={onSendTemplate}
                 onJump={onJump}
                 onError={onError}
                 selected={selected}
