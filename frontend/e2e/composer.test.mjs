@@ -60,7 +60,8 @@ test("a draft survives an app restart and shows its mark in the dialog list", as
   await openDialog("snoozed", "dl-demo-08");
   assert.equal(await composerText().inputValue(), "");
   await openDialog("mine", "dl-demo-04");
-  assert.equal(await composerText().inputValue(), draft);
+  // The draft is read from the replica as the dialog opens: wait for it.
+  await eventually(async () => (await composerText().inputValue()) === draft, async () => `the draft did not come back; the composer holds ${JSON.stringify(await composerText().inputValue())}`);
 
   // Quit the app and start it again.
   await op.context.close();

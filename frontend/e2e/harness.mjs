@@ -57,22 +57,40 @@ function launch(cmd, args, env, log) {
   return p;
 }
 
+/** Whether any process of p's group is still alive. */
+function groupAlive(p) {
+  try {
+    process.kill(-p.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops a process group: SIGTERM, then SIGKILL after timeout. Resolves only
+ * once every process of the group is gone, not just its leader: xvfb-run
+ * exits before the app it started has finished shutting down, and an app
+ * started again on the same port would lose the port to its predecessor.
+ */
 async function stopGroup(p, timeout = 10_000) {
-  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  if (!p || !groupAlive(p)) return;
   try {
     process.kill(-p.pid, "SIGTERM");
   } catch {
     return; // already gone
   }
-  const killed = await Promise.race([p.exited.then(() => false), sleep(timeout).then(() => true)]);
-  if (killed) {
+  const deadline = Date.now() + timeout;
+  while (groupAlive(p) && Date.now() < deadline) await sleep(50);
+  if (groupAlive(p)) {
     try {
       process.kill(-p.pid, "SIGKILL");
     } catch {
       // gone meanwhile
     }
-    await p.exited;
+    while (groupAlive(p)) await sleep(50);
   }
+  if (p.exitCode === null && p.signalCode === null) await p.exited;
 }
 
 /**
