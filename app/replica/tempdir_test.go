@@ -1,30 +1,10 @@
 package replica
 
 import (
-	"os"
-	"runtime"
-	"strings"
 	"testing"
+
+	"switchboard/internal/testdir"
 )
 
-// tempDir is t.TempDir, except on Windows, where the tests also run under
-// Wine (scripts/test.d/60-windows.sh): Wine 8 lacks the POSIX-semantics
-// delete that os.RemoveAll uses there, and t.TempDir fails a test whose
-// directory it cannot remove. On Windows the directory is removed as far
-// as possible and a failure to remove it is only logged.
-func tempDir(t *testing.T) string {
-	t.Helper()
-	if runtime.GOOS != "windows" {
-		return t.TempDir()
-	}
-	dir, err := os.MkdirTemp("", strings.NewReplacer("/", "_", "\\", "_", ":", "_").Replace(t.Name()))
-	if err != nil {
-		t.Fatalf("temp dir: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Logf("temp dir left behind: %v", err)
-		}
-	})
-	return dir
-}
+// tempDir is testdir.New: a temporary directory that also works under Wine.
+func tempDir(t *testing.T) string { return testdir.New(t) }
