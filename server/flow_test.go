@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -287,4 +288,82 @@ func (e *env) ingest(req IngestRequest) wire.CommandsResponse {
 		e.t.Fatalf("ingest = %d %s", res.status, res.body)
 	}
 	return out
+}
+
+// TestLiveFeedCompressed: a client that asks for compress=deflate gets the
+// same changes frames, byte for byte once inflated, as binary messages whose
+// header names the head; presence stays text; a bad value is refused.
+func TestLiveFeedCompressed(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		sofia := e.login("sofia@demo.switchboard")
+		head, _ := e.st.Head(t.Context())
+		dial := func(after int64, compress string) *websocket.Conn {
+			url := strings.Replace(e.ts.URL, "http", "ws", 1) + "/api/v1/sync/live?after=" + itoa(after) + "&token=" + sofia + "&compress=" + compress
+			c, _, err := websocket.Dial(t.Context(), url, nil)
+			if err != nil {
+				t.Fatalf("dial live with compress=%s: %v", compress, err)
+			}
+			c.SetReadLimit(16 << 20)
+			t.Cleanup(func() { c.CloseNow() })
+			return c
+		}
+		var in wire.Inflater
+		// next reads the next changes frame: its JSON, and (for a binary
+		// message) the head its header names.
+		next := func(c *websocket.Conn) (text []byte, binHead int64, binary bool) {
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			defer cancel()
+			for {
+				typ, b, err := c.Read(ctx)
+				if err != nil {
+					t.Fatalf("read: %v", err)
+				}
+				if typ == websocket.MessageBinary {
+					if binHead, err = wire.DeflateFrameHead(b); err != nil {
+						t.Fatal(err)
+					}
+					if b, err = in.Inflate(b); err != nil {
+						t.Fatal(err)
+					}
+				}
+				var f wire.Frame
+				if err := json.Unmarshal(b, &f); err != nil {
+					t.Fatalf("bad frame %q: %v", b, err)
+				}
+				if f.Type == wire.FrameChanges {
+					if typ == websocket.MessageBinary && binHead != f.Head {
+						t.Errorf("the header says head %d, the frame %d", binHead, f.Head)
+					}
+					return append([]byte(nil), b...), binHead, typ == websocket.MessageBinary
+				}
+				if typ == websocket.MessageBinary {
+					t.Errorf("a %s frame came compressed", f.Type)
+				}
+			}
+		}
+		// Catch-up from 0 comes compressed too.
+		if _, h, bin := next(dial(0, "deflate")); !bin || h != head {
+			t.Errorf("catch-up frame: binary %v head %d, want binary with head %d", bin, h, head)
+		}
+		plain, packed := e.liveConn(sofia, head), dial(head, "deflate")
+		time.Sleep(50 * time.Millisecond) // both joined before the commit
+		res := e.ingest(IngestRequest{Events: []IngestEvent{{Type: "inbound.message", Payload: json.RawMessage(
+			`{"channelId":"ch-whatsapp","externalId":"wa-z1","contact":{"externalId":"+380671234567"},"text":"Стиснено <b>жирно</b>"}`)}}})
+		if !res.Results[0].OK {
+			t.Fatalf("ingest = %+v", res.Results[0])
+		}
+		want, _, bin := next(plain)
+		if bin {
+			t.Fatal("a client that did not ask got a compressed frame")
+		}
+		got, h, bin := next(packed)
+		if !bin || h < res.Results[0].Seq {
+			t.Errorf("live frame: binary %v head %d, want binary at or past %d", bin, h, res.Results[0].Seq)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("inflated frame differs from the text one:\n%s\n%s", got, want)
+		}
+		code, body := e.call("GET", "/api/v1/sync/live?after=0&compress=gzip", sofia, nil)
+		wantError(t, "compress=gzip", code, body, 400, "request.bad_value")
+	})
 }

@@ -43,12 +43,21 @@ type hub struct {
 
 // sub is one live connection.
 type sub struct {
-	op   string
-	out  chan []byte // encoded frames
-	from int64       // changes at or below this seq come from its catch-up pull
+	op  string
+	out chan outFrame
+	// deflate says the client asked for compressed changes frames.
+	deflate bool
+	from    int64 // changes at or below this seq come from its catch-up pull
 	// closed is closed when the hub drops a subscriber that fell behind.
 	closed chan struct{}
 	once   sync.Once
+}
+
+// outFrame is an encoded frame: a JSON text message, or a binary one (a
+// compressed changes frame, wire.EncodeDeflateFrame).
+type outFrame struct {
+	b      []byte
+	binary bool
 }
 
 func (s *sub) drop() { s.once.Do(func() { close(s.closed) }) }
@@ -125,8 +134,8 @@ func (h *hub) fanOut(ctx context.Context) error {
 		h.mu.Lock()
 		h.head = changes[len(changes)-1].Seq
 		// Most subscribers see the same changes (a line's operators, every
-		// supervisor): encode each distinct selection once.
-		enc := map[uint64][]byte{}
+		// supervisor): encode (and compress) each distinct selection once.
+		enc := map[encKey]outFrame{}
 		for s := range h.subs {
 			h.deliver(org, s, changes, enc)
 		}
@@ -134,8 +143,15 @@ func (h *hub) fanOut(ctx context.Context) error {
 	}
 }
 
+// encKey names an encoded selection of changes: a hash of their seqs, and
+// whether it is the compressed frame.
+type encKey struct {
+	sel     uint64
+	deflate bool
+}
+
 // deliver sends a subscriber what it may see. h.mu is held.
-func (h *hub) deliver(org *inbox.Org, s *sub, changes []store.Logged, enc map[uint64][]byte) {
+func (h *hub) deliver(org *inbox.Org, s *sub, changes []store.Logged, enc map[encKey]outFrame) {
 	v := store.ViewerOf(org, s.op)
 	key := fnv.New64a()
 	var picked []int
@@ -150,10 +166,21 @@ func (h *hub) deliver(org *inbox.Org, s *sub, changes []store.Logged, enc map[ui
 	if len(picked) == 0 {
 		return
 	}
-	k := key.Sum64()
+	head := changes[len(changes)-1].Seq
+	k := encKey{sel: key.Sum64()}
+	text, ok := enc[k]
+	if !ok {
+		text = outFrame{b: encodeChanges(changes, picked, head)}
+		enc[k] = text
+	}
+	if !s.deflate {
+		h.send(s, text)
+		return
+	}
+	k.deflate = true
 	frame, ok := enc[k]
 	if !ok {
-		frame = encodeChanges(changes, picked, changes[len(changes)-1].Seq)
+		frame = outFrame{b: wire.EncodeDeflateFrame(head, text.b), binary: true}
 		enc[k] = frame
 	}
 	h.send(s, frame)
@@ -190,7 +217,7 @@ func encodeFrame(f wire.Frame) []byte {
 
 // send queues a frame or drops a subscriber that stopped reading. h.mu is
 // held.
-func (h *hub) send(s *sub, f []byte) {
+func (h *hub) send(s *sub, f outFrame) {
 	select {
 	case s.out <- f:
 	default:
@@ -203,10 +230,10 @@ func (h *hub) send(s *sub, f []byte) {
 // join registers a subscriber; it returns the seq up to which the caller
 // must catch up by pull (everything after comes live), and the operators
 // online now.
-func (h *hub) join(op string) (*sub, int64, []string) {
+func (h *hub) join(op string, deflate bool) (*sub, int64, []string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	s := &sub{op: op, out: make(chan []byte, subBuffer), from: h.head, closed: make(chan struct{})}
+	s := &sub{op: op, out: make(chan outFrame, subBuffer), deflate: deflate, from: h.head, closed: make(chan struct{})}
 	h.subs[s] = struct{}{}
 	h.online[op]++
 	if h.online[op] == 1 {
@@ -302,7 +329,7 @@ func (h *hub) onlineNow() []string {
 // broadcast sends a frame to every subscriber that passes keep (nil: all).
 // h.mu is held.
 func (h *hub) broadcast(f wire.Frame, keep func(*sub) bool) {
-	b := encodeFrame(f)
+	b := outFrame{b: encodeFrame(f)}
 	for s := range h.subs {
 		if keep == nil || keep(s) {
 			h.send(s, b)

@@ -127,11 +127,22 @@ func appendString(b []byte, s string) []byte {
 
 // live is the WebSocket feed: GET /api/v1/sync/live?after=N. It first sends
 // what happened after N (catch-up), then every change as it commits, plus
-// presence and typing. The client sends typing and viewing frames.
+// presence and typing. The client sends typing and viewing frames. With
+// compress=deflate, changes frames come compressed (wire.EncodeDeflateFrame).
 func (s *Server) live(w http.ResponseWriter, r *http.Request, op string) error {
 	after, err := queryInt(r, "after", 0)
 	if err != nil {
 		return err
+	}
+	var deflate bool
+	switch r.URL.Query().Get(wire.LiveCompressParam) {
+	case "":
+	case wire.LiveCompressDeflate:
+		deflate = true
+	default:
+		e := errorf(http.StatusBadRequest, "request.bad_value", "Parameter %q can only be %q.", wire.LiveCompressParam, wire.LiveCompressDeflate)
+		e.Body.Fields = map[string]string{wire.LiveCompressParam: "bad_value"}
+		return e
 	}
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
@@ -145,19 +156,19 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request, op string) error {
 	stop := context.AfterFunc(s.ctx, cancel)
 	defer stop()
 
-	sub, upTo, online := s.hub.join(op)
+	sub, upTo, online := s.hub.join(op, deflate)
 	defer s.hub.leave(sub)
-	write := func(f wire.Frame) error {
-		b, err := json.Marshal(f)
-		if err != nil {
-			return err
+	write := func(f outFrame) error {
+		typ := websocket.MessageText
+		if f.binary {
+			typ = websocket.MessageBinary
 		}
 		wctx, done := context.WithTimeout(ctx, 10*time.Second)
 		defer done()
-		return c.Write(wctx, websocket.MessageText, b)
+		return c.Write(wctx, typ, f.b)
 	}
 	for _, id := range online {
-		if err := write(wire.Frame{Type: wire.FramePresence, OperatorID: id, Online: true}); err != nil {
+		if err := write(outFrame{b: encodeFrame(wire.Frame{Type: wire.FramePresence, OperatorID: id, Online: true})}); err != nil {
 			return nil
 		}
 	}
@@ -178,7 +189,11 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request, op string) error {
 			}
 		}
 		if len(page) > 0 {
-			if err := write(wire.Frame{Type: wire.FrameChanges, Changes: page, Head: upTo}); err != nil {
+			f := outFrame{b: encodeFrame(wire.Frame{Type: wire.FrameChanges, Changes: page, Head: upTo})}
+			if deflate {
+				f = outFrame{b: wire.EncodeDeflateFrame(upTo, f.b), binary: true}
+			}
+			if err := write(f); err != nil {
 				return nil
 			}
 		}
@@ -191,10 +206,7 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request, op string) error {
 	for {
 		select {
 		case f := <-sub.out:
-			wctx, done := context.WithTimeout(ctx, 10*time.Second)
-			err := c.Write(wctx, websocket.MessageText, f)
-			done()
-			if err != nil {
+			if err := write(f); err != nil {
 				return nil
 			}
 		case <-sub.closed:

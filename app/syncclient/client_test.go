@@ -175,6 +175,13 @@ func TestBootstrapPullsEveryPageThenFollowsTheLiveFeed(t *testing.T) {
 		ts.OmitPullHeaders()
 		testBootstrap(t, ts)
 	})
+	// The client asks for compressed frames; a server that predates them
+	// sends text, which reads the same.
+	t.Run("live frames as text from an older server", func(t *testing.T) {
+		ts := synctest.New(t)
+		ts.TextFramesOnly()
+		testBootstrap(t, ts)
+	})
 }
 
 func testBootstrap(t *testing.T, ts *synctest.Server) {
@@ -201,6 +208,11 @@ func testBootstrap(t *testing.T, ts *synctest.Server) {
 	waitFor(t, "the live change", func() bool { return h.lastSeq() == 6 })
 	if _, err := rp.Dialog(context.Background(), "live"); err != nil {
 		t.Errorf("Dialog(live) after the live frame: %v", err)
+	}
+	// It came by the live feed, not by a pull after a reconnect (a frame
+	// the client could not read would end the feed).
+	if n := h.rec.count(StateOnline); n != 1 {
+		t.Errorf("the client went online %d times, want once", n)
 	}
 }
 

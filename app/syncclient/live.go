@@ -2,7 +2,9 @@ package syncclient
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -24,7 +26,10 @@ func (c *Client) live(ctx context.Context) (online bool, err error) {
 	u := *c.api.base
 	u.Scheme = strings.Replace(u.Scheme, "http", "ws", 1)
 	u.Path += "/api/v1/sync/live"
-	u.RawQuery = url.Values{"after": {strconv.FormatInt(after, 10)}}.Encode()
+	// Changes frames come compressed: a busy workspace's feed is mostly
+	// repeated keys, ids and timestamps (an older server sends text).
+	u.RawQuery = url.Values{"after": {strconv.FormatInt(after, 10)},
+		wire.LiveCompressParam: {wire.LiveCompressDeflate}}.Encode()
 	opts := &websocket.DialOptions{HTTPClient: c.cfg.HTTP, HTTPHeader: map[string][]string{}}
 	c.api.header(opts.HTTPHeader)
 	conn, resp, err := websocket.Dial(ctx, u.String(), opts)
@@ -56,9 +61,10 @@ func (c *Client) live(ctx context.Context) (online bool, err error) {
 		pushErr <- err
 	}()
 
+	var in wire.Inflater
 	for {
-		var f wire.Frame
-		if err := wsjson.Read(ctx, conn, &f); err != nil {
+		f, err := readFrame(ctx, conn, &in)
+		if err != nil {
 			cancel()
 			if perr := <-pushErr; perr != nil && !errors.Is(perr, context.Canceled) {
 				return true, perr
@@ -71,6 +77,25 @@ func (c *Client) live(ctx context.Context) (online bool, err error) {
 			return true, err
 		}
 	}
+}
+
+// readFrame reads the next frame of the live feed: a JSON text message, or
+// a compressed changes frame.
+func readFrame(ctx context.Context, conn *websocket.Conn, in *wire.Inflater) (wire.Frame, error) {
+	var f wire.Frame
+	typ, b, err := conn.Read(ctx)
+	if err != nil {
+		return f, err
+	}
+	if typ == websocket.MessageBinary {
+		if b, err = in.Inflate(b); err != nil {
+			return f, err
+		}
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return f, fmt.Errorf("live frame: %w", err)
+	}
+	return f, nil
 }
 
 // announceLoop writes the operator's typing and viewing frames. A failed

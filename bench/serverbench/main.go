@@ -53,6 +53,7 @@ var (
 	only     = flag.String("only", "ingest,latency,pull", "which runs")
 	autoMode = flag.String("autoassign", "", "round_robin or least_loaded: every demo line auto-assigns to the subscribed supervisor (capacity 100) during ingest")
 	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile here")
+	frames   = flag.String("frames", "text,deflate", "live frame formats to run ingest and latency with, each on a fresh workspace: text, deflate (compress=deflate)")
 )
 
 func main() {
@@ -64,14 +65,17 @@ func main() {
 		must(pprof.StartCPUProfile(f))
 		defer pprof.StopCPUProfile()
 	}
-	if strings.Contains(*only, "ingest") || strings.Contains(*only, "latency") {
+	for _, format := range strings.Split(*frames, ",") {
+		if !strings.Contains(*only, "ingest") && !strings.Contains(*only, "latency") {
+			break
+		}
 		st, cleanup := open(ctx)
 		must(seed.Demo(ctx, st, time.Now()))
 		if *autoMode != "" {
 			autoAssignEverywhere(ctx, st, inbox.AutoAssign(*autoMode))
 		}
 		base, stop := serve(st)
-		h := newHarness(base)
+		h := newHarness(base, format)
 		h.subscribe(*clients)
 		if strings.Contains(*only, "ingest") {
 			h.ingest(st, *messages)
@@ -181,18 +185,30 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 
 // harness holds the live subscribers.
 type harness struct {
-	base  string
-	conns []*websocket.Conn
-	wg    sync.WaitGroup
+	base string
+	// format is the live frames' format: "text", or "deflate" (the
+	// subscribers ask for compress=deflate).
+	format string
+	conns  []*websocket.Conn
+	wg     sync.WaitGroup
 	// onFrame, when set, sees every frame each subscriber receives.
 	onFrame atomic.Pointer[func(at time.Time, b []byte)]
 	frames  atomic.Int64
 	// heads holds, per subscriber, the highest head of a changes frame it
 	// received: ingest waits until every subscriber has the last commit.
 	heads []atomic.Int64
+	// The first subscriber inflates every compressed frame, as a desktop
+	// does: the time it took and the changes it found.
+	inflateTime    atomic.Int64 // ns
+	inflateChanges atomic.Int64
 }
 
-func newHarness(base string) *harness { return &harness{base: base} }
+func newHarness(base, format string) *harness {
+	if format != "text" && format != "deflate" {
+		must(fmt.Errorf("-frames: %q is neither text nor deflate", format))
+	}
+	return &harness{base: base, format: format}
+}
 
 func (h *harness) subscribe(n int) {
 	// Supervisors see every dialog: each subscriber receives every change,
@@ -200,7 +216,11 @@ func (h *harness) subscribe(n int) {
 	tok := login(h.base, "sofia@demo.switchboard")
 	h.heads = make([]atomic.Int64, n)
 	for i := range n {
-		c, _, err := websocket.Dial(context.Background(), strings.Replace(h.base, "http", "ws", 1)+"/api/v1/sync/live?after=1000000000&token="+tok, nil)
+		url := strings.Replace(h.base, "http", "ws", 1) + "/api/v1/sync/live?after=1000000000&token=" + tok
+		if h.format == "deflate" {
+			url += "&" + wire.LiveCompressParam + "=" + wire.LiveCompressDeflate
+		}
+		c, _, err := websocket.Dial(context.Background(), url, nil)
 		must(err)
 		c.SetReadLimit(64 << 20)
 		h.conns = append(h.conns, c)
@@ -210,26 +230,37 @@ func (h *harness) subscribe(n int) {
 			// frame's bytes are wanted, it is read in chunks and only its
 			// tail kept (the head is the frame's last field), so the
 			// harness does not grow 200 buffers to the largest frame.
+			//
+			// A compressed frame names its head in its header: the
+			// subscribers read that and skip the rest, as they skip a text
+			// frame's body, except the first, which inflates every frame as
+			// a desktop does and counts what that costs.
 			var buf bytes.Buffer
 			chunk := make([]byte, 32<<10)
-			var tail []byte
+			var tail, header []byte
+			var in wire.Inflater
 			for {
-				_, r, err := c.Reader(context.Background())
+				typ, r, err := c.Reader(context.Background())
 				if err != nil {
 					return
 				}
 				f := h.onFrame.Load()
-				if f != nil {
+				binary := typ == websocket.MessageBinary
+				if f != nil || (binary && i == 0) {
 					buf.Reset()
 					if _, err := buf.ReadFrom(r); err != nil {
 						return
 					}
 					tail = buf.Bytes()
+					header = tail
 				} else {
-					tail = tail[:0]
+					tail, header = tail[:0], header[:0]
 					for {
 						m, err := r.Read(chunk)
 						if m > 0 {
+							if len(header) < 9 {
+								header = append(header, chunk[:min(m, 9-len(header))]...)
+							}
 							if m >= 64 {
 								tail = append(tail[:0], chunk[m-64:m]...)
 							} else {
@@ -249,11 +280,28 @@ func (h *harness) subscribe(n int) {
 				}
 				at := time.Now()
 				h.frames.Add(1)
-				if head := frameHead(tail); head > h.heads[i].Load() {
+				var head int64
+				body := buf.Bytes()
+				if binary {
+					head, err = wire.DeflateFrameHead(header)
+					must(err)
+					if f != nil || i == 0 {
+						t0 := time.Now()
+						body, err = in.Inflate(body)
+						must(err)
+						if i == 0 {
+							h.inflateTime.Add(int64(time.Since(t0)))
+							h.inflateChanges.Add(int64(bytes.Count(body, []byte(`{"seq":`))))
+						}
+					}
+				} else {
+					head = frameHead(tail)
+				}
+				if head > h.heads[i].Load() {
 					h.heads[i].Store(head)
 				}
 				if f != nil {
-					(*f)(at, buf.Bytes())
+					(*f)(at, body)
 				}
 			}
 		})
@@ -311,7 +359,7 @@ func inboundEvent(id string, contact int, text string) server.IngestEvent {
 func (h *harness) ingest(st *sqlstore.Store, n int) {
 	const batch, posters = 100, 8
 	var next atomic.Int64
-	cpu0, db0 := processCPU(), databaseCPU(st)
+	cpu0, db0, lo0 := processCPU(), databaseCPU(st), loopbackBytes()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range posters {
@@ -338,6 +386,7 @@ func (h *harness) ingest(st *sqlstore.Store, n int) {
 	took := time.Since(start)
 	rate := float64(n) / took.Seconds()
 	cpu, dbCPU := processCPU()-cpu0, databaseCPU(st)-db0
+	sent := loopbackBytes() - lo0
 
 	// Raw: the same message rows, batched the same, straight into a table.
 	db := st.RawDB()
@@ -363,13 +412,36 @@ func (h *harness) ingest(st *sqlstore.Store, n int) {
 	if *autoMode != "" {
 		auto = *autoMode
 	}
-	fmt.Printf("ingest  %-8s %6d messages, %d subscribers, auto-assignment %s: %8.0f msg/s through the server | raw batched insert %8.0f rows/s | ratio %.2f\n",
-		*dbKind, n, len(h.conns), auto, rate, raw, rate/raw)
+	fmt.Printf("ingest  %-8s %6d messages, %d subscribers, %-7s frames, auto-assignment %s: %8.0f msg/s through the server | raw batched insert %8.0f rows/s | ratio %.2f\n",
+		*dbKind, n, len(h.conns), h.format, auto, rate, raw, rate/raw)
 	// CPU time spent, which the machine's other load inflates far less
 	// than it does wall time: this process (server, its 200 sockets and the
 	// harness's own posters and readers) and the PostgreSQL backends.
-	fmt.Printf("ingest  %-8s CPU per 1,000 messages: this process %.0f ms, PostgreSQL backends %.0f ms\n",
-		*dbKind, float64(cpu.Milliseconds())*1000/float64(n), float64(dbCPU.Milliseconds())*1000/float64(n))
+	fmt.Printf("ingest  %-8s CPU per 1,000 messages: this process %.0f ms, PostgreSQL backends %.0f ms; live frames sent %.1f MB (loopback)\n",
+		*dbKind, float64(cpu.Milliseconds())*1000/float64(n), float64(dbCPU.Milliseconds())*1000/float64(n), float64(sent)/1e6)
+	if h.format == "deflate" {
+		fmt.Printf("ingest  %-8s one desktop inflating every frame: %.1f ms per 1,000 messages (%d changes inflated)\n",
+			*dbKind, float64(h.inflateTime.Load())/1e6*1000/float64(n), h.inflateChanges.Load())
+	}
+}
+
+// loopbackBytes is what the loopback interface has carried so far (0 where
+// /proc/net/dev does not tell): the subscribers' frames, mostly, plus the
+// posts and PostgreSQL's traffic.
+func loopbackBytes() int64 {
+	b, err := os.ReadFile("/proc/net/dev")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && name == "lo" {
+			var n int64
+			fmt.Sscan(rest, &n)
+			return n
+		}
+	}
+	return 0
 }
 
 // processCPU is the user and system CPU time this process has used.
@@ -442,8 +514,8 @@ func (h *harness) latency(n int) {
 	got := slices.Clone(lat)
 	mu.Unlock()
 	echo := echoRTT(n * 4)
-	fmt.Printf("live    %-8s %d samples x %d subscribers (%d deliveries): p50 %s p99 %s | bare WebSocket echo p50 %s p99 %s\n",
-		*dbKind, n, len(h.conns), len(got), ms(percentile(got, 0.5)), ms(percentile(got, 0.99)), ms(percentile(echo, 0.5)), ms(percentile(echo, 0.99)))
+	fmt.Printf("live    %-8s %d samples x %d subscribers, %-7s frames (%d deliveries): p50 %s p99 %s | bare WebSocket echo p50 %s p99 %s\n",
+		*dbKind, n, len(h.conns), h.format, len(got), ms(percentile(got, 0.5)), ms(percentile(got, 0.99)), ms(percentile(echo, 0.5)), ms(percentile(echo, 0.99)))
 }
 
 func echoRTT(n int) []time.Duration {

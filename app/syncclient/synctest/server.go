@@ -51,6 +51,15 @@ type Server struct {
 	frames   map[chan wire.Frame]struct{} // one per live feed, for Relay
 	files    map[string][]byte            // uploaded files by SHA-256 (files.go)
 	maxFile  int64
+	textOnly bool // live feeds send text frames even when asked to compress
+}
+
+// TextFramesOnly makes the live feeds ignore compress=deflate, as a server
+// older than compressed frames does.
+func (ts *Server) TextFramesOnly() {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.textOnly = true
 }
 
 // New starts a server, closed when the test ends. Its token is "tok-1".
@@ -198,10 +207,23 @@ func (ts *Server) live(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	sent, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	// Changes frames come compressed when asked for, as the team server
+	// sends them, unless the test plays an older server.
+	ts.mu.Lock()
+	deflate := r.URL.Query().Get(wire.LiveCompressParam) == wire.LiveCompressDeflate && !ts.textOnly
+	ts.mu.Unlock()
 	for {
 		changes, _, changed := ts.after(sent, 0)
 		if len(changes) > 0 {
-			if err := wsjson.Write(ctx, conn, wire.Frame{Type: wire.FrameChanges, Changes: changes}); err != nil {
+			f := wire.Frame{Type: wire.FrameChanges, Changes: changes, Head: changes[len(changes)-1].Seq}
+			var err error
+			if deflate {
+				text, _ := json.Marshal(f)
+				err = conn.Write(ctx, websocket.MessageBinary, wire.EncodeDeflateFrame(f.Head, text))
+			} else {
+				err = wsjson.Write(ctx, conn, f)
+			}
+			if err != nil {
 				return
 			}
 			sent = changes[len(changes)-1].Seq
