@@ -24,6 +24,11 @@ func TestEncodePullMatchesEncodingJSON(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("encodePull = %+v\nencoding/json = %+v", got, want)
 	}
+	// The desktop's decoder reads the page as encoding/json does.
+	fast, err := wire.DecodePullResponse(encodePull(p))
+	if err != nil || !reflect.DeepEqual(fast, want) {
+		t.Errorf("wire.DecodePullResponse = %+v, %v\nencoding/json = %+v", fast, err, want)
+	}
 }
 
 func TestEncodeChangesMatchesEncodingJSON(t *testing.T) {

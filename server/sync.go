@@ -66,7 +66,11 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, op string) error {
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set(wire.PullNextHeader, strconv.FormatInt(p.Next, 10))
 	h.Set(wire.PullMoreHeader, strconv.FormatBool(p.More))
-	_, err = w.Write(encodePull(p))
+	// The length lets the client read a page of megabytes into one buffer
+	// instead of growing one as it reads.
+	b := encodePull(p)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	_, err = w.Write(b)
 	return err
 }
 

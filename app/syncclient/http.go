@@ -139,18 +139,29 @@ func (a *api) fetchPage(ctx context.Context, after int64, limit int) fetchedPage
 	if errN == nil && errM == nil {
 		p.next, p.more, p.known = next, more, true
 	}
-	if p.body, err = io.ReadAll(resp.Body); err != nil {
+	if p.body, err = readBody(resp); err != nil {
 		p.err = &Error{Code: CodeUnreachable, Message: "The team server cannot be reached.", Err: err}
 	}
 	return p
+}
+
+// readBody reads a whole answer, into one buffer of its announced length
+// when it has one (a pull page is megabytes).
+func readBody(resp *http.Response) ([]byte, error) {
+	if resp.ContentLength <= 0 || resp.ContentLength > 1<<30 {
+		return io.ReadAll(resp.Body)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, resp.ContentLength+1))
+	_, err := buf.ReadFrom(resp.Body)
+	return buf.Bytes(), err
 }
 
 func (p fetchedPage) decode() (wire.PullResponse, error) {
 	if p.page != nil {
 		return *p.page, nil
 	}
-	var page wire.PullResponse
-	if err := json.Unmarshal(p.body, &page); err != nil {
+	page, err := wire.DecodePullResponse(p.body)
+	if err != nil {
 		return page, &Error{Code: CodeServer, Err: fmt.Errorf("decode a pull page: %w", err)}
 	}
 	return page, nil
