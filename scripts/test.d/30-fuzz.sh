@@ -1,4 +1,4 @@
-# A short fuzz run of the command and sync decoders (the seed corpus is
+# A short fuzz run of the command, sync and pull-page decoders (the seed corpus is
 # committed under testdata/fuzz and also runs in every plain go test).
 #
 # The budgets are counts of executions, not durations: Go 1.26's fuzz
@@ -10,3 +10,4 @@
 set -euo pipefail
 go test -run '^$' -fuzz '^FuzzDecodeCommand$' -fuzztime 150000x ./inbox
 go test -run '^$' -fuzz '^FuzzSyncRequests$' -fuzztime 15000x ./server
+go test -run '^$' -fuzz '^FuzzDecodePullResponse$' -fuzztime 100000x ./wire
