@@ -27,6 +27,9 @@ type Store struct {
 	w *sql.DB
 	// r is the read pool (on PostgreSQL the same pool as w).
 	r *sql.DB
+	// ckpt checkpoints SQLite's WAL off the writer's path (nil on
+	// PostgreSQL).
+	ckpt *checkpointer
 	// lockSQL serialises writers of every server instance (PostgreSQL).
 	lockSQL string
 	// notifyChannel and dsn let other instances hear about commits.
@@ -51,21 +54,23 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	// busy_timeout comes first so that even setting WAL waits for a lock.
 	base := "file:" + (&url.URL{Path: abs}).EscapedPath() +
 		"?_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=on&_cache_size=-32000&_stmt_cache_size=64"
-	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
+	ckpt, err := startCheckpointer(base)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
 	}
+	w := sql.OpenDB(newWriterConnector(base+"&_txlock=immediate", ckpt))
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	r, err := sql.Open("sqlite3", base+"&_query_only=1")
 	if err != nil {
 		_ = w.Close()
+		_ = ckpt.close()
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{d: sqliteDialect, w: w, r: r}
+	s := &Store{d: sqliteDialect, w: w, r: r, ckpt: ckpt}
 	if err := migrate(ctx, w, s.d, ""); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", abs, err)
@@ -106,6 +111,9 @@ func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.ckpt != nil {
+		_ = s.ckpt.close()
+	}
 	err := s.w.Close()
 	if s.r != s.w {
 		if e := s.r.Close(); err == nil {
