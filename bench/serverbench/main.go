@@ -81,7 +81,7 @@ func main() {
 			h.ingest(st, *messages)
 		}
 		if strings.Contains(*only, "latency") {
-			h.latency(*samples)
+			h.latency(st, *samples)
 		}
 		h.close()
 		stop()
@@ -485,7 +485,7 @@ func databaseCPU(st *sqlstore.Store) time.Duration {
 
 // latency posts one message at a time and times its arrival at every
 // subscriber; then a bare WebSocket echo round trip on the same loopback.
-func (h *harness) latency(n int) {
+func (h *harness) latency(st *sqlstore.Store, n int) {
 	var mu sync.Mutex
 	sent := map[string]time.Time{}
 	var lat []time.Duration
@@ -521,8 +521,35 @@ func (h *harness) latency(n int) {
 	echo := echoRTT(n * 4)
 	fmt.Printf("live    %-8s %d samples x %d subscribers, %-7s frames (%d deliveries): p50 %s p99 %s | bare WebSocket echo p50 %s p99 %s\n",
 		*dbKind, n, len(h.conns), h.format, len(got), ms(percentile(got, 0.5)), ms(percentile(got, 0.99)), ms(percentile(echo, 0.5)), ms(percentile(echo, 0.99)))
-	fmt.Printf("live    %-8s of which the post until the ingest answered (stored): p50 %s p99 %s\n",
-		*dbKind, ms(percentile(answered, 0.5)), ms(percentile(answered, 0.99)))
+	commits := bareCommits(st, n)
+	fmt.Printf("live    %-8s of which the post until the ingest answered (stored): p50 %s p99 %s | a bare one-row insert and commit: p50 %s p99 %s\n",
+		*dbKind, ms(percentile(answered, 0.5)), ms(percentile(answered, 0.99)), ms(percentile(commits, 0.5)), ms(percentile(commits, 0.99)))
+}
+
+// bareCommits times n transactions of one small insert each, straight on
+// the store's database: the floor a stored message's latency stands on
+// (PostgreSQL waits for its WAL to reach the disk at every commit; SQLite
+// in WAL mode with synchronous=NORMAL does not).
+func bareCommits(st *sqlstore.Store, n int) []time.Duration {
+	db := st.RawDB()
+	_, err := db.Exec(`CREATE TABLE bench_commit (id BIGINT PRIMARY KEY, data TEXT NOT NULL)`)
+	must(err)
+	q := `INSERT INTO bench_commit (id, data) VALUES (?, ?)`
+	if st.Dialect() == "postgres" {
+		q = `INSERT INTO bench_commit (id, data) VALUES ($1, $2)`
+	}
+	out := make([]time.Duration, 0, n)
+	for i := range n {
+		t0 := time.Now()
+		tx, err := db.Begin()
+		must(err)
+		_, err = tx.Exec(q, i, "ping")
+		must(err)
+		must(tx.Commit())
+		out = append(out, time.Since(t0))
+		time.Sleep(time.Millisecond)
+	}
+	return out
 }
 
 func echoRTT(n int) []time.Duration {
