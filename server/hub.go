@@ -39,6 +39,12 @@ type hub struct {
 	// presenceChanged says the online set changed; true when somebody
 	// came online (their lines then get a pass of auto-assignment).
 	presenceChanged chan bool
+	// known is the newest head announced (committed, handOver); mustRead
+	// says a change of unknown head happened, or a read was cut short.
+	known    int64
+	mustRead bool
+	// handed holds what local writes logged, not yet sent (handOver).
+	handed []store.Committed
 }
 
 // sub is one live connection.
@@ -72,8 +78,19 @@ func newHub(st store.Store, log *slog.Logger) *hub {
 		presenceChanged: make(chan bool, 1)}
 }
 
-// committed tells the hub the log grew (to head, or beyond).
-func (h *hub) committed(int64) {
+// committed tells the hub the log grew to head (0: to where, it must read).
+func (h *hub) committed(head int64) {
+	h.mu.Lock()
+	if head > 0 {
+		h.known = max(h.known, head)
+	} else {
+		h.mustRead = true
+	}
+	h.mu.Unlock()
+	h.signal()
+}
+
+func (h *hub) signal() {
 	select {
 	case h.wake <- struct{}{}:
 	default:
@@ -83,7 +100,7 @@ func (h *hub) committed(int64) {
 func (h *hub) run(ctx context.Context) {
 	if head, err := h.st.Head(ctx); err == nil {
 		h.mu.Lock()
-		h.head = head
+		h.head, h.known = head, max(h.known, head)
 		h.mu.Unlock()
 	}
 	for {
@@ -100,48 +117,120 @@ func (h *hub) run(ctx context.Context) {
 	}
 }
 
+// handOver takes what a local write logged (store.OnCommitted): the hub
+// sends it as it is when it follows on from what was sent last, instead of
+// reading the log back. It must not block: it runs right after the commit.
+func (h *hub) handOver(c store.Committed) {
+	h.mu.Lock()
+	if c.Complete {
+		h.handed = append(h.handed, c)
+	}
+	h.known = max(h.known, c.To)
+	h.mu.Unlock()
+	h.signal()
+}
+
+// takeHanded returns a handed-over commit that starts at after, dropping
+// those already sent; ok is false when none does (the next commit was not
+// handed over, or came from another instance: read the log). h.mu is held.
+func (h *hub) takeHanded(after int64) (store.Committed, bool) {
+	keep := h.handed[:0]
+	var found store.Committed
+	ok := false
+	for _, c := range h.handed {
+		switch {
+		case c.To <= after:
+		case c.From == after && !ok:
+			found, ok = c, true
+		default:
+			keep = append(keep, c)
+		}
+	}
+	clear(h.handed[len(keep):])
+	h.handed = keep
+	return found, ok
+}
+
 func (h *hub) fanOut(ctx context.Context) error {
 	for {
 		h.mu.Lock()
 		after, idle := h.head, len(h.subs) == 0
+		c, handed := h.takeHanded(after)
+		read := !handed && (h.mustRead || after < h.known)
+		if read {
+			h.mustRead = false
+		}
 		h.mu.Unlock()
+		if !handed && !read {
+			return nil // everything announced has been sent
+		}
 		if idle {
 			// Nobody listens: move past the log without reading it. A
 			// subscriber that joins later catches up by pull.
-			head, err := h.st.Head(ctx)
-			if err != nil {
-				return err
+			head := c.To
+			if !handed {
+				var err error
+				if head, err = h.st.Head(ctx); err != nil {
+					h.mu.Lock()
+					h.mustRead = true
+					h.mu.Unlock()
+					return err
+				}
 			}
 			h.mu.Lock()
 			stillIdle := len(h.subs) == 0
 			if stillIdle {
 				h.head = max(h.head, head)
+			} else if handed {
+				h.handed = append(h.handed, c) // put back for the newcomer
 			}
 			h.mu.Unlock()
-			if stillIdle {
+			continue
+		}
+		changes, to := c.Changes, c.To
+		if !handed {
+			var err error
+			if changes, err = h.st.ChangesAfter(ctx, after, liveReadLimit); err != nil {
+				h.mu.Lock()
+				h.mustRead = true
+				h.mu.Unlock()
+				return err
+			}
+			if len(changes) == 0 {
 				return nil
 			}
-			continue // someone joined meanwhile: fan out from where it started
-		}
-		changes, err := h.st.ChangesAfter(ctx, after, 2000)
-		if err != nil || len(changes) == 0 {
-			return err
+			to = changes[len(changes)-1].Seq
+			if len(changes) == liveReadLimit {
+				h.mu.Lock()
+				h.mustRead = true // more to read
+				h.mu.Unlock()
+			}
 		}
 		org, err := h.st.Org(ctx)
 		if err != nil {
+			h.mu.Lock()
+			if handed {
+				h.handed = append(h.handed, c)
+			} else {
+				h.mustRead = true
+			}
+			h.mu.Unlock()
 			return err
 		}
 		h.mu.Lock()
-		h.head = changes[len(changes)-1].Seq
+		h.head = max(h.head, to)
 		// Most subscribers see the same changes (a line's operators, every
 		// supervisor): encode (and compress) each distinct selection once.
 		enc := map[encKey]outFrame{}
 		for s := range h.subs {
-			h.deliver(org, s, changes, enc)
+			h.deliver(org, s, changes, to, enc)
 		}
 		h.mu.Unlock()
 	}
 }
+
+// liveReadLimit is how many changes the hub reads from the log at once.
+const liveReadLimit = 2000
 
 // encKey names an encoded selection of changes: a hash of their seqs, and
 // whether it is the compressed frame.
@@ -151,7 +240,7 @@ type encKey struct {
 }
 
 // deliver sends a subscriber what it may see. h.mu is held.
-func (h *hub) deliver(org *inbox.Org, s *sub, changes []store.Logged, enc map[encKey]outFrame) {
+func (h *hub) deliver(org *inbox.Org, s *sub, changes []store.Logged, head int64, enc map[encKey]outFrame) {
 	v := store.ViewerOf(org, s.op)
 	key := fnv.New64a()
 	var picked []int
@@ -166,7 +255,6 @@ func (h *hub) deliver(org *inbox.Org, s *sub, changes []store.Logged, enc map[en
 	if len(picked) == 0 {
 		return
 	}
-	head := changes[len(changes)-1].Seq
 	k := encKey{sel: key.Sum64()}
 	text, ok := enc[k]
 	if !ok {

@@ -99,6 +99,11 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Log, limit: newLoginLimiter(cfg.Now), ctx: ctx, cancel: cancel, instance: newInstanceID(),
 		othersPresence: make(chan struct{}, 1)}
 	s.hub = newHub(cfg.Store, cfg.Log)
+	if cfg.Store != nil {
+		// What this instance's writes log goes to the live feed as it is,
+		// not read back from the database.
+		cfg.Store.OnCommitted(s.hub.handOver)
+	}
 	s.eng = newEngine(cfg.Store, cfg.Now, s.committed)
 	s.routes()
 	return s

@@ -67,8 +67,14 @@ type Store interface {
 	ContactDialog(ctx context.Context, channelID, externalID string) (*inbox.Dialog, error)
 
 	// Listen calls fn whenever another server instance committed changes
-	// (PostgreSQL LISTEN/NOTIFY). SQLite has one instance and returns at once.
+	// (PostgreSQL LISTEN/NOTIFY); writes through this store are told by
+	// OnCommitted instead. SQLite has one instance and returns at once.
 	Listen(ctx context.Context, fn func(head int64)) error
+	// OnCommitted registers fn to receive what each write through this
+	// store added to the change log, right after it commits, so the live
+	// hub need not read back what it was just handed. Call before writing;
+	// fn must not block.
+	OnCommitted(fn func(Committed))
 	Close() error
 }
 
@@ -328,6 +334,18 @@ type Page struct {
 	Next    int64 // the seq to pull after next time
 	Head    int64
 	More    bool
+}
+
+// Committed is what one write added to the change log: the log went from
+// head From to head To. When Complete, Changes are the entries after From
+// as ChangesAfter(From) would return them right then (in seq order, each
+// entity once, at its newest); otherwise the write also moved entries it
+// did not log (a dialog changing hands re-stamps its messages) and the
+// log must be read.
+type Committed struct {
+	From, To int64
+	Complete bool
+	Changes  []Logged
 }
 
 // Logged is a change with its scope: who may receive it.

@@ -240,6 +240,9 @@ func (t *tx) restamp(d *inbox.Dialog) error {
 	}
 	rows.Close()
 	m := joinMembers(members(d))
+	// These entries move without passing through log: what this write
+	// logged is no longer all it appended, so it is not handed over.
+	t.logIncomplete = t.logIncomplete || len(seqs) > 0
 	for _, s := range seqs {
 		t.seq++
 		if err := t.exec(`UPDATE changes SET seq = ?, line_id = ?, members = ? WHERE seq = ?`, t.seq, d.LineID, m, s); err != nil {
@@ -435,7 +438,29 @@ func (t *tx) log(l store.Logged, v any) error {
 	}
 	t.pend.put("changes", "kind, id, user_id", changeCols, 3, []any{string(l.Kind), l.ID, l.UserID,
 		t.seq, string(l.Op), everyone, l.LineID, joinMembers(l.Members), l.DialogID, data})
+	if t.s.committedFns != nil {
+		t.keepLogged(l, data)
+	}
 	return nil
+}
+
+// keepLogged remembers a log entry for the OnCommitted hooks, as
+// ChangesAfter would read it back.
+func (t *tx) keepLogged(l store.Logged, data string) {
+	l.Seq = t.seq
+	l.Data = nil
+	if l.Op == wire.OpPut && data != "null" {
+		l.Data = json.RawMessage(data)
+	}
+	key := [3]string{string(l.Kind), l.ID, l.UserID}
+	if t.loggedAt == nil {
+		t.loggedAt = map[[3]string]int{}
+	}
+	if i, ok := t.loggedAt[key]; ok {
+		t.logged[i].Seq = 0 // replaced: dropped when handed over
+	}
+	t.loggedAt[key] = len(t.logged)
+	t.logged = append(t.logged, l)
 }
 
 var changeCols = []string{"kind", "id", "user_id", "seq", "op", "everyone", "line_id", "members", "dialog_id", "data"}

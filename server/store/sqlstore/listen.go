@@ -25,10 +25,27 @@ func (s *Store) Listen(ctx context.Context, fn func(head int64)) error {
 			fn(head)
 		}
 	}, func(payload string) {
-		if head, err := strconv.ParseInt(payload, 10, 64); err == nil {
+		head, from := parseNotify(payload)
+		if head > 0 && from != s.id { // this store's writes are told by OnCommitted
 			fn(head)
 		}
 	})
+}
+
+// notifyPayload is the NOTIFY a commit sends: the new head and the id of
+// the store that wrote it.
+func notifyPayload(head int64, storeID string) string {
+	return strconv.FormatInt(head, 10) + " " + storeID
+}
+
+// parseNotify reads a commit's NOTIFY; an older build sends the head alone.
+func parseNotify(payload string) (head int64, storeID string) {
+	h, id, _ := strings.Cut(payload, " ")
+	head, err := strconv.ParseInt(h, 10, 64)
+	if err != nil {
+		return 0, ""
+	}
+	return head, id
 }
 
 // Signal sends payload to the instances listening for signals.

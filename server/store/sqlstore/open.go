@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/google/uuid"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	_ "github.com/mattn/go-sqlite3"    // database/sql driver "sqlite3"
 
@@ -35,6 +36,11 @@ type Store struct {
 	// notifyChannel and dsn let other instances hear about commits.
 	notifyChannel string
 	dsn           string
+
+	// committedFns receive what each write logged (OnCommitted).
+	committedFns []func(store.Committed)
+	// id tells this store's NOTIFYs from other instances' (PostgreSQL).
+	id string
 
 	// orgMu guards the cached org below.
 	orgMu  sync.Mutex
@@ -98,7 +104,7 @@ func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
 	h.Write([]byte("switchboard/" + schema))
 	key := int64(h.Sum64() >> 1)
 	s := &Store{
-		d: postgresDialect, w: db, r: db, dsn: dsn,
+		d: postgresDialect, w: db, r: db, dsn: dsn, id: uuid.NewString(),
 		lockSQL:       fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", key),
 		notifyChannel: "sb_changes_" + schema,
 	}

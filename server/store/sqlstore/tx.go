@@ -1,8 +1,6 @@
 package sqlstore
 
 import (
-	"github.com/google/uuid"
-
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,7 +9,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+
 	"switchboard/inbox"
+	"switchboard/server/store"
 )
 
 // tx is a write transaction; it is also the inbox.Reader commands run on.
@@ -45,6 +46,14 @@ type tx struct {
 	// contactsOf holds the contacts of each client this write read or
 	// put, so putting the client again can drop the contacts it lost.
 	contactsOf map[string][]inbox.Contact
+	// logged is what this write appended to the change log, for the
+	// store's OnCommitted hooks; an entity logged again replaces its
+	// earlier entry (loggedAt: its index), as the log itself does.
+	logged   []store.Logged
+	loggedAt map[[3]string]int
+	// logIncomplete says entries moved outside log (restamp): the hooks
+	// are not called, and the hub reads the log instead.
+	logIncomplete bool
 }
 
 // knowClient records a client's contacts as read, unless this write

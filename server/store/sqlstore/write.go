@@ -41,7 +41,27 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if t.seq > t.seq0 && s.committedFns != nil {
+		c := store.Committed{From: t.seq0, To: t.seq, Complete: !t.logIncomplete}
+		if c.Complete {
+			c.Changes = make([]store.Logged, 0, len(t.logged))
+			for _, l := range t.logged {
+				if l.Seq != 0 {
+					c.Changes = append(c.Changes, l)
+				}
+			}
+		}
+		for _, fn := range s.committedFns {
+			fn(c)
+		}
+	}
 	return nil
+}
+
+// OnCommitted registers fn to receive what each write logged, after its
+// commit. Call before the first write.
+func (s *Store) OnCommitted(fn func(store.Committed)) {
+	s.committedFns = append(s.committedFns, fn)
 }
 
 // lockAndLoadCounters takes the write lock (PostgreSQL) and reads the
@@ -172,5 +192,5 @@ func (t *tx) saveCounters() []stmt {
 		return []stmt{{update, args}}
 	}
 	q := `WITH saved AS (` + update + ` RETURNING k) SELECT pg_notify(?, ?) FROM (SELECT count(*) FROM saved) s`
-	return []stmt{{q, append(args, t.s.notifyChannel, fmt.Sprint(t.seq))}}
+	return []stmt{{q, append(args, t.s.notifyChannel, notifyPayload(t.seq, t.s.id))}}
 }

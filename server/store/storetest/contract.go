@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 		{"a transferred dialog is removed for those who lost it and re-sent to those who gained it", testTransfer},
 		{"the log keeps each entity once, at its newest", testCompaction},
 		{"live changes carry the same scope as pull", testChangesAfterMatchesPull},
+		{"what a write hands to the live hub is what the log reads back", testHandover},
 		{"concurrent writers get strictly increasing seqs", testConcurrentWrites},
 		{"group changes resync the operators whose lines changed", testResync},
 		{"removals reach exactly those who had the entity", testRemove},
