@@ -39,6 +39,11 @@ type hub struct {
 	// presenceChanged says the online set changed; true when somebody
 	// came online (their lines then get a pass of auto-assignment).
 	presenceChanged chan bool
+
+	// inMu guards the fields below: what writers announce. It is never
+	// held for long, so a write handing over its changes does not wait
+	// for a fan-out (which holds mu).
+	inMu sync.Mutex
 	// known is the newest head announced (committed, handOver); mustRead
 	// says a change of unknown head happened, or a read was cut short.
 	known    int64
@@ -80,13 +85,13 @@ func newHub(st store.Store, log *slog.Logger) *hub {
 
 // committed tells the hub the log grew to head (0: to where, it must read).
 func (h *hub) committed(head int64) {
-	h.mu.Lock()
+	h.inMu.Lock()
 	if head > 0 {
 		h.known = max(h.known, head)
 	} else {
 		h.mustRead = true
 	}
-	h.mu.Unlock()
+	h.inMu.Unlock()
 	h.signal()
 }
 
@@ -100,8 +105,9 @@ func (h *hub) signal() {
 func (h *hub) run(ctx context.Context) {
 	if head, err := h.st.Head(ctx); err == nil {
 		h.mu.Lock()
-		h.head, h.known = head, max(h.known, head)
+		h.head = head
 		h.mu.Unlock()
+		h.committed(head)
 	}
 	for {
 		select {
@@ -121,18 +127,19 @@ func (h *hub) run(ctx context.Context) {
 // sends it as it is when it follows on from what was sent last, instead of
 // reading the log back. It must not block: it runs right after the commit.
 func (h *hub) handOver(c store.Committed) {
-	h.mu.Lock()
+	h.inMu.Lock()
 	if c.Complete {
 		h.handed = append(h.handed, c)
 	}
 	h.known = max(h.known, c.To)
-	h.mu.Unlock()
+	h.inMu.Unlock()
 	h.signal()
 }
 
 // takeHanded returns a handed-over commit that starts at after, dropping
 // those already sent; ok is false when none does (the next commit was not
-// handed over, or came from another instance: read the log). h.mu is held.
+// handed over, or came from another instance: read the log). h.inMu is
+// held.
 func (h *hub) takeHanded(after int64) (store.Committed, bool) {
 	keep := h.handed[:0]
 	var found store.Committed
@@ -155,12 +162,14 @@ func (h *hub) fanOut(ctx context.Context) error {
 	for {
 		h.mu.Lock()
 		after, idle := h.head, len(h.subs) == 0
+		h.mu.Unlock()
+		h.inMu.Lock()
 		c, handed := h.takeHanded(after)
 		read := !handed && (h.mustRead || after < h.known)
 		if read {
 			h.mustRead = false
 		}
-		h.mu.Unlock()
+		h.inMu.Unlock()
 		if !handed && !read {
 			return nil // everything announced has been sent
 		}
@@ -171,9 +180,7 @@ func (h *hub) fanOut(ctx context.Context) error {
 			if !handed {
 				var err error
 				if head, err = h.st.Head(ctx); err != nil {
-					h.mu.Lock()
-					h.mustRead = true
-					h.mu.Unlock()
+					h.remember(store.Committed{}, false)
 					return err
 				}
 			}
@@ -181,19 +188,18 @@ func (h *hub) fanOut(ctx context.Context) error {
 			stillIdle := len(h.subs) == 0
 			if stillIdle {
 				h.head = max(h.head, head)
-			} else if handed {
-				h.handed = append(h.handed, c) // put back for the newcomer
 			}
 			h.mu.Unlock()
+			if !stillIdle && handed {
+				h.remember(c, true) // put back for the newcomer
+			}
 			continue
 		}
 		changes, to := c.Changes, c.To
 		if !handed {
 			var err error
 			if changes, err = h.st.ChangesAfter(ctx, after, liveReadLimit); err != nil {
-				h.mu.Lock()
-				h.mustRead = true
-				h.mu.Unlock()
+				h.remember(store.Committed{}, false)
 				return err
 			}
 			if len(changes) == 0 {
@@ -201,20 +207,12 @@ func (h *hub) fanOut(ctx context.Context) error {
 			}
 			to = changes[len(changes)-1].Seq
 			if len(changes) == liveReadLimit {
-				h.mu.Lock()
-				h.mustRead = true // more to read
-				h.mu.Unlock()
+				h.remember(store.Committed{}, false) // more to read
 			}
 		}
 		org, err := h.st.Org(ctx)
 		if err != nil {
-			h.mu.Lock()
-			if handed {
-				h.handed = append(h.handed, c)
-			} else {
-				h.mustRead = true
-			}
-			h.mu.Unlock()
+			h.remember(c, handed)
 			return err
 		}
 		h.mu.Lock()
@@ -226,6 +224,18 @@ func (h *hub) fanOut(ctx context.Context) error {
 			h.deliver(org, s, changes, to, enc)
 		}
 		h.mu.Unlock()
+	}
+}
+
+// remember keeps what fanOut could not send yet: the handed commit c when
+// handed, else that the log must be read.
+func (h *hub) remember(c store.Committed, handed bool) {
+	h.inMu.Lock()
+	defer h.inMu.Unlock()
+	if handed {
+		h.handed = append(h.handed, c)
+	} else {
+		h.mustRead = true
 	}
 }
 
