@@ -22,9 +22,10 @@ type Replica struct {
 	w    *sql.DB // exactly one connection: SQLite allows one writer anyway
 	r    *sql.DB // read-only pool
 
-	// The write-ahead log is copied into the file by a goroutine of its
-	// own (checkpoint), not by whichever write happens to fill it: an
-	// operator's click never waits for a checkpoint.
+	// The write-ahead log is copied into the file, and the search indexes'
+	// segments merged, by a goroutine of its own (checkpoint), not by
+	// whichever write happens to fill the log or add a segment: an
+	// operator's click never waits for a checkpoint or a merge.
 	wrote     chan struct{} // a write committed; buffered 1
 	stopCkpt  chan struct{}
 	ckptDone  chan struct{}
@@ -89,9 +90,9 @@ const readIdle = 4
 // it copies the log into the file: a burst of writes costs one checkpoint.
 const checkpointEvery = 200 * time.Millisecond
 
-// checkpoint copies the write-ahead log into the database file after
-// writes, without blocking readers or the writer (PASSIVE), on a
-// connection of its own.
+// checkpoint merges the search indexes (mergeSearch) and copies the
+// write-ahead log into the database file after writes, the copy without
+// blocking readers or the writer (PASSIVE), on a connection of its own.
 func (rp *Replica) checkpoint() {
 	defer close(rp.ckptDone)
 	for {
@@ -105,9 +106,66 @@ func (rp *Replica) checkpoint() {
 			return
 		case <-time.After(checkpointEvery):
 		}
+		rp.mergeSearch(rp.stopCkpt)
 		// A failed checkpoint leaves the log longer; the next one retries.
 		_, _ = rp.r.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
 	}
+}
+
+// searchTables are the full-text indexes the merger keeps merged.
+var searchTables = []string{"messages_fts", "clients_fts"}
+
+// mergeStep is how many pages of merged index one step of the merger
+// writes at most: about a millisecond, the longest an operator's write
+// can wait for it.
+const mergeStep = 16
+
+// mergeSearch merges the search indexes' segments after writes. Each
+// commit that writes an index adds a small segment to it; SQLite would
+// merge them inside the committing write (automerge), which made one
+// send in 64 take ~20 ms. Migration 11 turned that off: this merges the
+// same way (a level of 4 segments or more is merged into one; SQLite's
+// crisis merge at 16 still bounds a level if this falls behind), in steps
+// of mergeStep pages, each its own transaction on the writer, so a write
+// waits at most for one step. It returns once nothing is left to merge,
+// a step fails (the next round retries), or stop is closed.
+func (rp *Replica) mergeSearch(stop <-chan struct{}) {
+	for _, t := range searchTables {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			more, err := rp.mergeStep(t)
+			if err != nil || !more {
+				break
+			}
+		}
+	}
+}
+
+// mergeStep does one step of merging the index t and reports whether it
+// did any work (then there may be more). The 'merge' command writes two
+// rows or more when it merged, none or one when nothing was eligible.
+func (rp *Replica) mergeStep(t string) (bool, error) {
+	ctx := context.Background()
+	tx, err := rp.w.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var before, after int64
+	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s, rank) VALUES ('merge', %d)`, t, t, mergeStep)); err != nil {
+		return false, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
+		return false, err
+	}
+	return after-before >= 2, tx.Commit()
 }
 
 // Path is the file the replica lives in.
