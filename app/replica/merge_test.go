@@ -28,7 +28,7 @@ func TestSearchIndexIsMergedByTheMergerNotByCommits(t *testing.T) {
 	ctx := context.Background()
 	rp := openTemp(t)
 	// Stop the background merger: this test runs it by hand.
-	rp.closeOnce.Do(func() { close(rp.stopCkpt); <-rp.ckptDone })
+	rp.closeOnce.Do(func() { close(rp.stopCkpt); <-rp.ckptDone; <-rp.mergeDone })
 
 	// A pull from 0: BuildSearch's one pass merges as it goes, and leaves
 	// the commits after it not merging.

@@ -22,13 +22,16 @@ type Replica struct {
 	w    *sql.DB // exactly one connection: SQLite allows one writer anyway
 	r    *sql.DB // read-only pool
 
-	// The write-ahead log is copied into the file, and the search indexes'
-	// segments merged, by a goroutine of its own (checkpoint), not by
-	// whichever write happens to fill the log or add a segment: an
-	// operator's click never waits for a checkpoint or a merge.
+	// The write-ahead log is copied into the file (checkpoint), and the
+	// search indexes' segments merged (merger), by goroutines of their
+	// own, not by whichever write happens to fill the log or add a
+	// segment: an operator's click never waits for a checkpoint or a
+	// whole merge.
 	wrote     chan struct{} // a write committed; buffered 1
-	stopCkpt  chan struct{}
+	toMerge   chan struct{} // likewise, for the merger
+	stopCkpt  chan struct{} // closed by Close: both goroutines stop
 	ckptDone  chan struct{}
+	mergeDone chan struct{}
 	closeOnce sync.Once
 
 	tableIdx tableIndexOnce // the dialog table's indexes, built on demand
@@ -78,8 +81,10 @@ func Open(ctx context.Context, path string) (*Replica, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	r.SetMaxIdleConns(readIdle)
-	rp := &Replica{path: path, w: w, r: r, wrote: make(chan struct{}, 1), stopCkpt: make(chan struct{}), ckptDone: make(chan struct{})}
+	rp := &Replica{path: path, w: w, r: r, wrote: make(chan struct{}, 1), toMerge: make(chan struct{}, 1),
+		stopCkpt: make(chan struct{}), ckptDone: make(chan struct{}), mergeDone: make(chan struct{})}
 	go rp.checkpoint()
+	go rp.merger()
 	return rp, nil
 }
 
@@ -90,9 +95,9 @@ const readIdle = 4
 // it copies the log into the file: a burst of writes costs one checkpoint.
 const checkpointEvery = 200 * time.Millisecond
 
-// checkpoint merges the search indexes (mergeSearch) and copies the
-// write-ahead log into the database file after writes, the copy without
-// blocking readers or the writer (PASSIVE), on a connection of its own.
+// checkpoint copies the write-ahead log into the database file after
+// writes, without blocking readers or the writer (PASSIVE), on a
+// connection of its own.
 func (rp *Replica) checkpoint() {
 	defer close(rp.ckptDone)
 	for {
@@ -106,9 +111,30 @@ func (rp *Replica) checkpoint() {
 			return
 		case <-time.After(checkpointEvery):
 		}
-		rp.mergeSearch(rp.stopCkpt)
 		// A failed checkpoint leaves the log longer; the next one retries.
 		_, _ = rp.r.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+	}
+}
+
+// merger merges the search indexes (mergeSearch) after every write, at
+// once: a burst of single-message commits adds a segment each, and
+// SQLite's crisis merge (16 segments on a level) would merge inside the
+// commit that makes the 16th, the larger segments a bootstrap left
+// with them.
+func (rp *Replica) merger() {
+	defer close(rp.mergeDone)
+	for {
+		select {
+		case <-rp.stopCkpt:
+			return
+		case <-rp.toMerge:
+		}
+		if rp.mergeSearch(rp.stopCkpt) {
+			select { // the merged pages are in the log
+			case rp.wrote <- struct{}{}:
+			default:
+			}
+		}
 	}
 }
 
@@ -128,21 +154,24 @@ const mergeStep = 16
 // crisis merge at 16 still bounds a level if this falls behind), in steps
 // of mergeStep pages, each its own transaction on the writer, so a write
 // waits at most for one step. It returns once nothing is left to merge,
-// a step fails (the next round retries), or stop is closed.
-func (rp *Replica) mergeSearch(stop <-chan struct{}) {
+// a step fails (the next round retries), or stop is closed, and reports
+// whether it merged anything.
+func (rp *Replica) mergeSearch(stop <-chan struct{}) (merged bool) {
 	for _, t := range searchTables {
 		for {
 			select {
 			case <-stop:
-				return
+				return merged
 			default:
 			}
 			more, err := rp.mergeStep(t)
 			if err != nil || !more {
 				break
 			}
+			merged = true
 		}
 	}
+	return merged
 }
 
 // mergeStep does one step of merging the index t and reports whether it
@@ -171,11 +200,13 @@ func (rp *Replica) mergeStep(t string) (bool, error) {
 // Path is the file the replica lives in.
 func (rp *Replica) Path() string { return rp.path }
 
-// Close stops the checkpointer and closes both connection pools.
+// Close stops the checkpointer and the merger and closes both connection
+// pools.
 func (rp *Replica) Close() error {
 	rp.closeOnce.Do(func() {
 		close(rp.stopCkpt)
 		<-rp.ckptDone
+		<-rp.mergeDone
 	})
 	return errors.Join(rp.r.Close(), rp.w.Close())
 }
@@ -195,6 +226,10 @@ func (rp *Replica) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	select {
 	case rp.wrote <- struct{}{}:
+	default:
+	}
+	select {
+	case rp.toMerge <- struct{}{}:
 	default:
 	}
 	return nil
