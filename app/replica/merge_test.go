@@ -3,6 +3,8 @@ package replica
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 
 	"switchboard/wire"
@@ -81,5 +83,47 @@ func TestSearchIndexIsMergedByTheMergerNotByCommits(t *testing.T) {
 	}
 	if len(all) != n {
 		t.Errorf("search for the common word: %d results, want %d", len(all), n)
+	}
+}
+
+// A write-ahead log grown by a big transaction (a bootstrap's pages) is
+// emptied by the checkpointer once it has copied it all, instead of
+// keeping its size while the replica is open or being cut back inside
+// the operator's next write.
+func TestTheCheckpointerCutsBackAGrownWriteAheadLog(t *testing.T) {
+	limit := walSizeLimit
+	walSizeLimit = 64 << 10
+	t.Cleanup(func() { walSizeLimit = limit })
+	rp := openTemp(t)
+	// Stop the checkpointer and the merger: the test checkpoints by hand,
+	// and nothing else may write in between.
+	rp.closeOnce.Do(func() { close(rp.stopCkpt); <-rp.ckptDone; <-rp.mergeDone })
+	c := newChanges(t, 1).put(wire.KindDialog, "d1", dialog("d1", "unassigned"))
+	long := strings.Repeat("заказ номер ", 100)
+	for i := range 2000 {
+		c.put(wire.KindMessage, fmt.Sprintf("m%d", i), message(fmt.Sprintf("m%d", i), "d1", long, t0))
+	}
+	mustApply(t, rp, c.list)
+	walSize := func() int64 {
+		fi, err := os.Stat(rp.path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	grown := walSize()
+	if grown < 1<<20 {
+		t.Fatalf("the log grew to %d bytes only: the test writes too little", grown)
+	}
+	rp.checkpointNow()
+	if after := walSize(); after > walSizeLimit {
+		t.Errorf("the log's file is %d bytes after the checkpoint (from %d), want at most %d", after, grown, walSizeLimit)
+	}
+	// And the replica goes on as before.
+	c.list = nil
+	c.put(wire.KindMessage, "last", message("last", "d1", "финал", t0))
+	mustApply(t, rp, c.list)
+	if hits, err := rp.Search(context.Background(), "финал", 10); err != nil || len(hits) != 1 {
+		t.Errorf("search after the checkpoint: %d hits, %v; want 1", len(hits), err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -111,8 +112,28 @@ func (rp *Replica) checkpoint() {
 			return
 		case <-time.After(checkpointEvery):
 		}
-		// A failed checkpoint leaves the log longer; the next one retries.
-		_, _ = rp.r.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		rp.checkpointNow()
+	}
+}
+
+// checkpointNow copies the log into the file without blocking anyone
+// (PASSIVE). When that copied the whole log and the log's file has grown
+// past walSizeLimit (a bootstrap's pages follow each other too closely
+// for the log ever to start over meanwhile), it empties the file too
+// (TRUNCATE: a moment's hold on the writer, with nothing left to copy),
+// so that no operator's write pays for cutting back hundreds of MiB when
+// the log next starts over. A failed checkpoint leaves the log longer;
+// the next one retries.
+func (rp *Replica) checkpointNow() {
+	var busy, logged, copied int
+	if err := rp.r.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied); err != nil {
+		return
+	}
+	if busy != 0 || logged <= 0 || copied != logged {
+		return
+	}
+	if fi, err := os.Stat(rp.path + "-wal"); err == nil && fi.Size() > walSizeLimit {
+		_, _ = rp.r.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 	}
 }
 
@@ -329,6 +350,10 @@ func clearTables(ctx context.Context, tx *sql.Tx, tables []string) error {
 	return nil
 }
 
+// walSizeLimit is the size the write-ahead log's file is cut back to
+// when the log starts over (PRAGMA journal_size_limit).
+var walSizeLimit int64 = 64 << 20
+
 // driverName is SQLite with the replica's own SQL functions: sb_fold(text),
 // the folding the search index holds (fold.go), and sb_contact_terms(client
 // JSON), so SQL can fill the index; sb_has_prefixes checks search words.
@@ -337,7 +362,10 @@ const driverName = "sqlite3_replica"
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		// Commits never checkpoint: the checkpointer does (see checkpoint).
-		if _, err := c.Exec(`PRAGMA wal_autocheckpoint = 0`, nil); err != nil {
+		// Once the log starts over, its file is cut back to walSizeLimit: a
+		// bootstrap grows it to the size of what it wrote (~700 MiB for
+		// 100k dialogs), which the file would otherwise keep.
+		if _, err := c.Exec(fmt.Sprintf(`PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = %d`, walSizeLimit), nil); err != nil {
 			return err
 		}
 		if err := c.RegisterFunc("sb_has_prefixes", hasPrefixes, true); err != nil {
