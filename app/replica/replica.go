@@ -163,8 +163,8 @@ func (rp *Replica) merger() {
 var searchTables = []string{"messages_fts", "clients_fts"}
 
 // mergeStep is how many pages of merged index one step of the merger
-// writes at most: about a millisecond, the longest an operator's write
-// can wait for it.
+// writes at most (a quarter of what automerge did per level at once):
+// one step is the longest an operator's write can wait for it.
 const mergeStep = 16
 
 // mergeSearch merges the search indexes' segments after writes. Each
