@@ -189,7 +189,11 @@ func (rp *Replica) BuildSearch(ctx context.Context) error {
 		if v, err := getMeta(ctx, tx, metaSearchDeferred); err != nil || v == "" {
 			return err
 		}
-		if err := exec(ctx, tx, clearSearch("messages_fts")+fillMessageSearch); err != nil {
+		// The one pass merges as it goes (SQLite's default automerge), as
+		// the merger would after it anyway; the commits after it leave
+		// merging to the merger again.
+		if err := exec(ctx, tx, clearSearch("messages_fts")+setAutomerge("messages_fts", 4)+fillMessageSearch+
+			setAutomerge("messages_fts", 0)); err != nil {
 			return err
 		}
 		return exec(ctx, tx, `DELETE FROM meta WHERE key = ?`, metaSearchDeferred)
@@ -201,6 +205,13 @@ func (rp *Replica) BuildSearch(ctx context.Context) error {
 var fillMessageSearch = `INSERT INTO messages_fts (rowid, text)
 	SELECT rowid, ` + searchTextSQL(`json_extract(data, '$.text')`) + ` FROM messages
 	WHERE coalesce(json_extract(data, '$.text'), '') <> '' AND json_extract(data, '$.deletedAt') IS NULL;`
+
+// setAutomerge is the statement that sets how many segments of a level
+// make a search index merge them while a write commits (0: never; the
+// merger does, see mergeSearch).
+func setAutomerge(table string, n int) string {
+	return fmt.Sprintf(`INSERT INTO %s (%s, rank) VALUES ('automerge', %d);`, table, table, n)
+}
 
 // clearSearch is the statement that empties a search index.
 func clearSearch(table string) string {

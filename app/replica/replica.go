@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -22,12 +23,16 @@ type Replica struct {
 	w    *sql.DB // exactly one connection: SQLite allows one writer anyway
 	r    *sql.DB // read-only pool
 
-	// The write-ahead log is copied into the file by a goroutine of its
-	// own (checkpoint), not by whichever write happens to fill it: an
-	// operator's click never waits for a checkpoint.
+	// The write-ahead log is copied into the file (checkpoint), and the
+	// search indexes' segments merged (merger), by goroutines of their
+	// own, not by whichever write happens to fill the log or add a
+	// segment: an operator's click never waits for a checkpoint or a
+	// whole merge.
 	wrote     chan struct{} // a write committed; buffered 1
-	stopCkpt  chan struct{}
+	toMerge   chan struct{} // likewise, for the merger
+	stopCkpt  chan struct{} // closed by Close: both goroutines stop
 	ckptDone  chan struct{}
+	mergeDone chan struct{}
 	closeOnce sync.Once
 
 	tableIdx tableIndexOnce // the dialog table's indexes, built on demand
@@ -77,8 +82,10 @@ func Open(ctx context.Context, path string) (*Replica, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	r.SetMaxIdleConns(readIdle)
-	rp := &Replica{path: path, w: w, r: r, wrote: make(chan struct{}, 1), stopCkpt: make(chan struct{}), ckptDone: make(chan struct{})}
+	rp := &Replica{path: path, w: w, r: r, wrote: make(chan struct{}, 1), toMerge: make(chan struct{}, 1),
+		stopCkpt: make(chan struct{}), ckptDone: make(chan struct{}), mergeDone: make(chan struct{})}
 	go rp.checkpoint()
+	go rp.merger()
 	return rp, nil
 }
 
@@ -105,19 +112,122 @@ func (rp *Replica) checkpoint() {
 			return
 		case <-time.After(checkpointEvery):
 		}
-		// A failed checkpoint leaves the log longer; the next one retries.
-		_, _ = rp.r.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		rp.checkpointNow()
 	}
+}
+
+// checkpointNow copies the log into the file without blocking anyone
+// (PASSIVE). When that copied the whole log and the log's file has grown
+// past walSizeLimit (a bootstrap's pages follow each other too closely
+// for the log ever to start over meanwhile), it empties the file too
+// (TRUNCATE: a moment's hold on the writer, with nothing left to copy),
+// so that no operator's write pays for cutting back hundreds of MiB when
+// the log next starts over. A failed checkpoint leaves the log longer;
+// the next one retries.
+func (rp *Replica) checkpointNow() {
+	var busy, logged, copied int
+	if err := rp.r.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied); err != nil {
+		return
+	}
+	if busy != 0 || logged <= 0 || copied != logged {
+		return
+	}
+	if fi, err := os.Stat(rp.path + "-wal"); err == nil && fi.Size() > walSizeLimit {
+		_, _ = rp.r.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
+}
+
+// merger merges the search indexes (mergeSearch) after every write, at
+// once: a burst of single-message commits adds a segment each, and
+// SQLite's crisis merge (16 segments on a level) would merge inside the
+// commit that makes the 16th, the larger segments a bootstrap left
+// with them.
+func (rp *Replica) merger() {
+	defer close(rp.mergeDone)
+	for {
+		select {
+		case <-rp.stopCkpt:
+			return
+		case <-rp.toMerge:
+		}
+		if rp.mergeSearch(rp.stopCkpt) {
+			select { // the merged pages are in the log
+			case rp.wrote <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// searchTables are the full-text indexes the merger keeps merged.
+var searchTables = []string{"messages_fts", "clients_fts"}
+
+// mergeStep is how many pages of merged index one step of the merger
+// writes at most (a quarter of what automerge did per level at once):
+// one step is the longest an operator's write can wait for it.
+const mergeStep = 16
+
+// mergeSearch merges the search indexes' segments after writes. Each
+// commit that writes an index adds a small segment to it; SQLite would
+// merge them inside the committing write (automerge), which made one
+// send in 64 take ~20 ms. Migration 11 turned that off: this merges the
+// same way (a level of 4 segments or more is merged into one; SQLite's
+// crisis merge at 16 still bounds a level if this falls behind), in steps
+// of mergeStep pages, each its own transaction on the writer, so a write
+// waits at most for one step. It returns once nothing is left to merge,
+// a step fails (the next round retries), or stop is closed, and reports
+// whether it merged anything.
+func (rp *Replica) mergeSearch(stop <-chan struct{}) (merged bool) {
+	for _, t := range searchTables {
+		for {
+			select {
+			case <-stop:
+				return merged
+			default:
+			}
+			more, err := rp.mergeStep(t)
+			if err != nil || !more {
+				break
+			}
+			merged = true
+		}
+	}
+	return merged
+}
+
+// mergeStep does one step of merging the index t and reports whether it
+// did any work (then there may be more). The 'merge' command writes two
+// rows or more when it merged, none or one when nothing was eligible.
+func (rp *Replica) mergeStep(t string) (bool, error) {
+	ctx := context.Background()
+	tx, err := rp.w.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var before, after int64
+	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s, rank) VALUES ('merge', %d)`, t, t, mergeStep)); err != nil {
+		return false, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
+		return false, err
+	}
+	return after-before >= 2, tx.Commit()
 }
 
 // Path is the file the replica lives in.
 func (rp *Replica) Path() string { return rp.path }
 
-// Close stops the checkpointer and closes both connection pools.
+// Close stops the checkpointer and the merger and closes both connection
+// pools.
 func (rp *Replica) Close() error {
 	rp.closeOnce.Do(func() {
 		close(rp.stopCkpt)
 		<-rp.ckptDone
+		<-rp.mergeDone
 	})
 	return errors.Join(rp.r.Close(), rp.w.Close())
 }
@@ -137,6 +247,10 @@ func (rp *Replica) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	select {
 	case rp.wrote <- struct{}{}:
+	default:
+	}
+	select {
+	case rp.toMerge <- struct{}{}:
 	default:
 	}
 	return nil
@@ -236,6 +350,10 @@ func clearTables(ctx context.Context, tx *sql.Tx, tables []string) error {
 	return nil
 }
 
+// walSizeLimit is the size the write-ahead log's file is cut back to
+// when the log starts over (PRAGMA journal_size_limit).
+var walSizeLimit int64 = 64 << 20
+
 // driverName is SQLite with the replica's own SQL functions: sb_fold(text),
 // the folding the search index holds (fold.go), and sb_contact_terms(client
 // JSON), so SQL can fill the index; sb_has_prefixes checks search words.
@@ -244,7 +362,10 @@ const driverName = "sqlite3_replica"
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		// Commits never checkpoint: the checkpointer does (see checkpoint).
-		if _, err := c.Exec(`PRAGMA wal_autocheckpoint = 0`, nil); err != nil {
+		// Once the log starts over, its file is cut back to walSizeLimit: a
+		// bootstrap grows it to the size of what it wrote (~700 MiB for
+		// 100k dialogs), which the file would otherwise keep.
+		if _, err := c.Exec(fmt.Sprintf(`PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = %d`, walSizeLimit), nil); err != nil {
 			return err
 		}
 		if err := c.RegisterFunc("sb_has_prefixes", hasPrefixes, true); err != nil {
