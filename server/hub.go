@@ -180,7 +180,7 @@ func (h *hub) fanOut(ctx context.Context) error {
 			if !handed {
 				var err error
 				if head, err = h.st.Head(ctx); err != nil {
-					h.remember(store.Committed{}, false)
+					h.readAgain()
 					return err
 				}
 			}
@@ -191,7 +191,7 @@ func (h *hub) fanOut(ctx context.Context) error {
 			}
 			h.mu.Unlock()
 			if !stillIdle && handed {
-				h.remember(c, true) // put back for the newcomer
+				h.putBack(c) // for the newcomer
 			}
 			continue
 		}
@@ -199,7 +199,7 @@ func (h *hub) fanOut(ctx context.Context) error {
 		if !handed {
 			var err error
 			if changes, err = h.st.ChangesAfter(ctx, after, liveReadLimit); err != nil {
-				h.remember(store.Committed{}, false)
+				h.readAgain()
 				return err
 			}
 			if len(changes) == 0 {
@@ -207,12 +207,16 @@ func (h *hub) fanOut(ctx context.Context) error {
 			}
 			to = changes[len(changes)-1].Seq
 			if len(changes) == liveReadLimit {
-				h.remember(store.Committed{}, false) // more to read
+				h.readAgain() // more to read
 			}
 		}
 		org, err := h.st.Org(ctx)
 		if err != nil {
-			h.remember(c, handed)
+			if handed {
+				h.putBack(c)
+			} else {
+				h.readAgain()
+			}
 			return err
 		}
 		h.mu.Lock()
@@ -227,16 +231,19 @@ func (h *hub) fanOut(ctx context.Context) error {
 	}
 }
 
-// remember keeps what fanOut could not send yet: the handed commit c when
-// handed, else that the log must be read.
-func (h *hub) remember(c store.Committed, handed bool) {
+// putBack keeps a handed commit fanOut could not send yet.
+func (h *hub) putBack(c store.Committed) {
 	h.inMu.Lock()
-	defer h.inMu.Unlock()
-	if handed {
-		h.handed = append(h.handed, c)
-	} else {
-		h.mustRead = true
-	}
+	h.handed = append(h.handed, c)
+	h.inMu.Unlock()
+}
+
+// readAgain says the log must be read on the next pass (a read failed or
+// was cut short).
+func (h *hub) readAgain() {
+	h.inMu.Lock()
+	h.mustRead = true
+	h.inMu.Unlock()
 }
 
 // liveReadLimit is how many changes the hub reads from the log at once.
