@@ -53,8 +53,13 @@ func (s *pullScanner) int() int64 {
 	if j < len(s.b) && s.b[j] == '-' {
 		j++
 	}
+	digits := j
 	for j < len(s.b) && s.b[j] >= '0' && s.b[j] <= '9' {
 		j++
+	}
+	if j-digits > 1 && s.b[digits] == '0' { // JSON has no leading zeros
+		s.ok = false
+		return 0
 	}
 	n, err := strconv.ParseInt(string(s.b[s.i:j]), 10, 64)
 	if err != nil {
