@@ -63,11 +63,19 @@ func Install(src, pluginsDir string, trusted manifest.TrustedKeys, protocols []i
 	return res, swapIn(staging, final)
 }
 
-// swapIn renames staging to final, moving an existing final aside first
-// (to a hidden name) and removing it afterwards.
+// swapIn puts staging in place of final. Where the system can exchange two
+// names in one step (exchange), a host watching the plugins folder never
+// finds final missing; elsewhere the installed copy is moved aside (to a
+// hidden name) first, and a host settles that short gap (see
+// plugins/host's watcher). The old copy is removed afterwards.
 func swapIn(staging, final string) error {
 	if _, err := os.Lstat(final); os.IsNotExist(err) {
 		return os.Rename(staging, final)
+	}
+	if exchanged, err := exchange(staging, final); err != nil {
+		return fmt.Errorf("put the new copy in place: %w", err)
+	} else if exchanged {
+		return os.RemoveAll(staging) // staging now holds the old copy
 	}
 	aside := filepath.Join(filepath.Dir(staging), ".replaced-"+strings.TrimPrefix(filepath.Base(staging), ".installing-"))
 	if err := os.Rename(final, aside); err != nil {

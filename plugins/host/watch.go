@@ -27,8 +27,13 @@ func ignored(name string) bool {
 // for SettleDelay before it is loaded: `cp` creates an empty file first and
 // fills it afterwards, and a half-copied plugin must never load.
 type settling struct {
-	last  map[string]fileStamp
-	seen  bool // last holds a snapshot: a folder settles only when two agree
+	last map[string]fileStamp
+	seen bool // last holds a snapshot: a folder settles only when two agree
+	// gone says the folder was missing at the last check: a removal, too,
+	// takes two checks that agree, because an upgrade that moves the old
+	// copy aside before it renames the new one in leaves a moment with no
+	// folder at all.
+	gone  bool
 	timer *time.Timer
 	// waited counts the longer waits given to a folder that settled but
 	// looked unfinished (see incomplete).
@@ -140,6 +145,9 @@ func (c *catalog) settle(ctx context.Context, folder string, p *settling) {
 		c.mu.Unlock()
 		return
 	}
+	if err == nil {
+		p.gone = false
+	}
 	if err == nil && (!p.seen || !maps.Equal(snap, p.last)) {
 		p.last, p.seen = snap, true
 		p.timer.Reset(c.cfg.SettleDelay)
@@ -174,9 +182,17 @@ func (c *catalog) settle(ctx context.Context, folder string, p *settling) {
 		return
 	}
 	c.mu.Lock()
-	if c.pending[folder] == p {
-		delete(c.pending, folder)
+	if c.pending[folder] != p {
+		c.mu.Unlock()
+		return
 	}
+	if errors.Is(err, fs.ErrNotExist) && !p.gone {
+		p.gone, p.seen = true, false
+		p.timer.Reset(c.cfg.SettleDelay)
+		c.mu.Unlock()
+		return
+	}
+	delete(c.pending, folder)
 	c.mu.Unlock()
 	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(snap) == 0) {
 		// Gone, or an empty folder: a copy into a new folder has not begun

@@ -194,3 +194,30 @@ func TestABrokenPluginDroppedInIsRefusedAfterItsWaits(t *testing.T) {
 		t.Fatalf("Refusals()[echo] = %v", got)
 	}
 }
+
+// An upgrade that moves the old copy aside before it renames the new one
+// in (what an installer must do where the system cannot exchange two
+// names in one step) leaves a moment with no folder. A host that checks
+// in that moment must wait for a second check before it calls the plugin
+// removed: the gap here is longer than one settle delay and shorter than
+// two.
+func TestAnUpgradeThatMovesTheOldCopyAsideIsNotARemoval(t *testing.T) {
+	e := newEnv(t, nil)
+	e.start()
+	writePlugin(t, e.plugins, "echo", buildConnector(t), e.pub, nil)
+	if ev := e.nextEvent(); ev.Kind != host.PluginLoaded || ev.Plugin.Version != "1.0.0" {
+		t.Fatalf("first event = %+v, want echo 1.0.0 loaded", ev)
+	}
+	writePlugin(t, e.plugins, ".installing-echo", buildConnector(t, "main.version=2.0.0"), e.pub,
+		func(m *manifest.Manifest) { m.Version = "2.0.0" })
+	if err := os.Rename(filepath.Join(e.plugins, "echo"), filepath.Join(e.plugins, ".replaced-echo")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(e.cfg.SettleDelay * 5 / 4)
+	if err := os.Rename(filepath.Join(e.plugins, ".installing-echo"), filepath.Join(e.plugins, "echo")); err != nil {
+		t.Fatal(err)
+	}
+	if ev := e.nextEvent(); ev.Kind != host.PluginUpgraded || ev.Plugin.Version != "2.0.0" {
+		t.Fatalf("event after the swap = %+v (%v), want echo upgraded to 2.0.0", ev, ev.Err)
+	}
+}
