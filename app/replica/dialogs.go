@@ -238,7 +238,15 @@ func (rp *Replica) ListDialogs(ctx context.Context, me string, q ListQuery) ([]D
 		limit = 100
 	}
 	var total int
-	if countQ == "" {
+	if line, ok := q.onlyLine(); ok {
+		// A tab narrowed to one line and nothing else: the line's counter,
+		// kept by the triggers, rather than counting the line's dialogs.
+		counts, err := rp.countsWhere(ctx, me, `line_id = ?`, line)
+		if err != nil {
+			return nil, 0, err
+		}
+		total = counts[q.Tab]
+	} else if countQ == "" {
 		// A whole tab: its counter, kept by the triggers.
 		counts, err := rp.Counts(ctx, me)
 		if err != nil {
@@ -278,12 +286,36 @@ func (rp *Replica) ListDialogs(ctx context.Context, me string, q ListQuery) ([]D
 // the counts the triggers keep (migration 4): a handful of rows, however
 // many dialogs the replica holds.
 func (rp *Replica) Counts(ctx context.Context, me string) (map[Tab]int, error) {
+	return rp.countsWhere(ctx, me, "")
+}
+
+// onlyLine returns the line a query narrows its tab to, when that is all
+// it narrows it by: such a total is the line's kept counter.
+func (q ListQuery) onlyLine() (string, bool) {
+	f := q.Filter
+	line := q.LineID
+	if f.LineID != "" {
+		if line != "" && line != f.LineID {
+			return "", false
+		}
+		line, f.LineID = f.LineID, ""
+	}
+	return line, line != "" && f.IsZero() && strings.TrimSpace(q.Query) == ""
+}
+
+// countsWhere sums the kept counts into every tab's total for operator
+// me: the whole replica's (dialog_counts) when where is "", else one
+// line's (dialog_line_counts, where on its line_id).
+func (rp *Replica) countsWhere(ctx context.Context, me, where string, args ...any) (map[Tab]int, error) {
 	out := make(map[Tab]int, len(Tabs))
 	for _, tab := range Tabs {
 		out[tab] = 0
 	}
-	const q = `SELECT status, blacklisted, assignee_id, closed_by_id, n FROM dialog_counts WHERE n > 0`
-	rows, err := rp.r.QueryContext(ctx, q)
+	q := `SELECT status, blacklisted, assignee_id, closed_by_id, n FROM dialog_counts WHERE n > 0`
+	if where != "" {
+		q = `SELECT status, blacklisted, assignee_id, closed_by_id, n FROM dialog_line_counts WHERE ` + where + ` AND n > 0`
+	}
+	rows, err := rp.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, sqlError(q, err)
 	}

@@ -3,7 +3,9 @@ package replica
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,12 +141,26 @@ func TestTabCountersFollowEveryChange(t *testing.T) {
 			if counts[tab] != total {
 				t.Errorf("%s: Counts[%s] = %d, counting the rows gives %d", when, tab, counts[tab], total)
 			}
+			// A tab narrowed to a line: its total is the line's kept count,
+			// however the line is given.
+			for _, line := range []string{"l0", "l1", "l2", "l9"} {
+				var want int
+				if err := rp.r.QueryRowContext(ctx, `SELECT count(*) FROM dialogs d WHERE `+where+` AND d.line_id = ?`,
+					append(args, line)...).Scan(&want); err != nil {
+					t.Fatal(err)
+				}
+				for _, q := range []ListQuery{{Tab: tab, LineID: line}, {Tab: tab, Filter: Filter{LineID: line}}} {
+					if _, got, err := rp.ListDialogs(ctx, "op-me", q); err != nil || got != want {
+						t.Errorf("%s: %s in line %s totals %d (%v), counting the rows gives %d", when, tab, line, got, err, want)
+					}
+				}
+			}
 		}
 	}
 	c := newChanges(t, 1)
 	statuses := []inbox.Status{inbox.StatusUnassigned, inbox.StatusInProgress, inbox.StatusSnoozed, inbox.StatusClosed}
 	for i := range 40 {
-		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: "l", Status: statuses[i%4], ClientBlacklisted: i%7 == 0}
+		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: fmt.Sprintf("l%d", i%3), Status: statuses[i%4], ClientBlacklisted: i%7 == 0}
 		if d.Status != inbox.StatusUnassigned {
 			d.AssigneeID = "op-me"
 		}
@@ -156,8 +172,8 @@ func TestTabCountersFollowEveryChange(t *testing.T) {
 	mustApply(t, rp, c.list)
 	check("after inserts")
 	c = newChanges(t, 100)
-	for i := range 20 { // move half of them: taken, closed, blacklisted
-		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: "l", Status: statuses[(i+1)%4], AssigneeID: "op-me",
+	for i := range 20 { // move half of them: taken, closed, blacklisted, to another line
+		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: fmt.Sprintf("l%d", i%2), Status: statuses[(i+1)%4], AssigneeID: "op-me",
 			ClosedByID: "op-me", ClientBlacklisted: i%3 == 0}
 		c.put(wire.KindDialog, d.ID, d)
 	}
@@ -166,8 +182,53 @@ func TestTabCountersFollowEveryChange(t *testing.T) {
 	}
 	mustApply(t, rp, c.list)
 	check("after moves and deletions")
+	c = newChanges(t, 150)
+	for i := 20; i < 30; i++ { // transferred to another line, nothing else changed
+		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: "l2", Status: statuses[i%4], ClientBlacklisted: i%7 == 0}
+		if d.Status != inbox.StatusUnassigned {
+			d.AssigneeID = "op-me"
+		}
+		if d.Status == inbox.StatusClosed {
+			d.ClosedByID = "op-me"
+		}
+		c.put(wire.KindDialog, d.ID, d)
+	}
+	mustApply(t, rp, c.list)
+	check("after transfers")
 	c = newChanges(t, 200)
 	c.put(wire.KindResync, "op-me", map[string]any{})
 	mustApply(t, rp, c.list)
 	check("after a resync emptied the replica")
+}
+
+// A replica from before the per-line counts gets them, filled from the
+// dialogs it holds, when a newer build opens it.
+func TestAReplicaUpgradedInPlaceCountsEveryLine(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(tempDir(t), "replica.db")
+	rp, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newChanges(t, 1)
+	for i := range 30 {
+		c.put(wire.KindDialog, fmt.Sprintf("d%d", i), dialog(fmt.Sprintf("d%d", i), inbox.StatusUnassigned,
+			func(d *inbox.Dialog) { d.LineID = fmt.Sprintf("l%d", i%3) }))
+	}
+	mustApply(t, rp, c.list)
+	step := slices.IndexFunc(migrations, func(m string) bool { return strings.Contains(m, "CREATE TABLE dialog_line_counts") })
+	if _, err := rp.w.Exec(fmt.Sprintf(`DROP TABLE dialog_line_counts; DROP TRIGGER dialogs_line_count_insert;
+		DROP TRIGGER dialogs_line_count_delete; DROP TRIGGER dialogs_line_count_update; PRAGMA user_version = %d`, step)); err != nil {
+		t.Fatal(err)
+	}
+	rp.Close()
+	if rp, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer rp.Close()
+	for _, line := range []string{"l0", "l1", "l2"} {
+		if _, total, err := rp.ListDialogs(ctx, "op-me", ListQuery{Tab: TabUnassigned, LineID: line}); err != nil || total != 10 {
+			t.Errorf("line %s totals %d (%v), want 10", line, total, err)
+		}
+	}
 }

@@ -369,6 +369,46 @@ INSERT INTO clients_fts (rowid, name, contacts) SELECT rowid, name_folded, sb_co
 INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 0);
 INSERT INTO clients_fts (clients_fts, rank) VALUES ('automerge', 0);
 `,
+	// 12 (a tab narrowed to a line): the counts of migration 4 kept per
+	// line as well, so a line's total is a few rows rather than a walk of
+	// every dialog in the line (10k dialogs: ~0.5 ms).
+	`
+CREATE TABLE dialog_line_counts (
+	line_id      TEXT NOT NULL,
+	status       TEXT NOT NULL,
+	blacklisted  INTEGER NOT NULL,
+	assignee_id  TEXT NOT NULL,
+	closed_by_id TEXT NOT NULL,
+	n            INTEGER NOT NULL,
+	PRIMARY KEY (line_id, status, blacklisted, assignee_id, closed_by_id)
+) WITHOUT ROWID;
+INSERT INTO dialog_line_counts (line_id, status, blacklisted, assignee_id, closed_by_id, n)
+	SELECT line_id, status, blacklisted, assignee_id, closed_by_id, count(*) FROM dialogs GROUP BY 1, 2, 3, 4, 5;
+CREATE TRIGGER dialogs_line_count_insert AFTER INSERT ON dialogs BEGIN
+	INSERT INTO dialog_line_counts (line_id, status, blacklisted, assignee_id, closed_by_id, n)
+		SELECT new.line_id, new.status, new.blacklisted, new.assignee_id, new.closed_by_id, 0
+		WHERE NOT EXISTS (SELECT 1 FROM dialog_line_counts WHERE line_id = new.line_id AND status = new.status
+			AND blacklisted = new.blacklisted AND assignee_id = new.assignee_id AND closed_by_id = new.closed_by_id);
+	UPDATE dialog_line_counts SET n = n + 1 WHERE line_id = new.line_id AND status = new.status
+		AND blacklisted = new.blacklisted AND assignee_id = new.assignee_id AND closed_by_id = new.closed_by_id;
+END;
+CREATE TRIGGER dialogs_line_count_delete AFTER DELETE ON dialogs BEGIN
+	UPDATE dialog_line_counts SET n = n - 1 WHERE line_id = old.line_id AND status = old.status
+		AND blacklisted = old.blacklisted AND assignee_id = old.assignee_id AND closed_by_id = old.closed_by_id;
+END;
+CREATE TRIGGER dialogs_line_count_update AFTER UPDATE OF line_id, status, blacklisted, assignee_id, closed_by_id ON dialogs
+	WHEN old.line_id IS NOT new.line_id OR old.status IS NOT new.status OR old.blacklisted IS NOT new.blacklisted
+		OR old.assignee_id IS NOT new.assignee_id OR old.closed_by_id IS NOT new.closed_by_id BEGIN
+	UPDATE dialog_line_counts SET n = n - 1 WHERE line_id = old.line_id AND status = old.status
+		AND blacklisted = old.blacklisted AND assignee_id = old.assignee_id AND closed_by_id = old.closed_by_id;
+	INSERT INTO dialog_line_counts (line_id, status, blacklisted, assignee_id, closed_by_id, n)
+		SELECT new.line_id, new.status, new.blacklisted, new.assignee_id, new.closed_by_id, 0
+		WHERE NOT EXISTS (SELECT 1 FROM dialog_line_counts WHERE line_id = new.line_id AND status = new.status
+			AND blacklisted = new.blacklisted AND assignee_id = new.assignee_id AND closed_by_id = new.closed_by_id);
+	UPDATE dialog_line_counts SET n = n + 1 WHERE line_id = new.line_id AND status = new.status
+		AND blacklisted = new.blacklisted AND assignee_id = new.assignee_id AND closed_by_id = new.closed_by_id;
+END;
+`,
 }
 
 // msOf is the SQL for a dialog's JSON time field as unix milliseconds, 0
