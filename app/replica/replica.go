@@ -354,10 +354,6 @@ func clearTables(ctx context.Context, tx *sql.Tx, tables []string) error {
 // when the log starts over (PRAGMA journal_size_limit).
 var walSizeLimit int64 = 64 << 20
 
-// mmapSize is how much of the replica's file its connections map (SQLite
-// caps it at 2 GiB); 100k dialogs with 1M messages take ~560 MiB.
-const mmapSize = 2 << 30
-
 // driverName is SQLite with the replica's own SQL functions: sb_fold(text),
 // the folding the search index holds (fold.go), and sb_contact_terms(client
 // JSON), so SQL can fill the index; sb_has_prefixes checks search words.
@@ -369,14 +365,7 @@ func init() {
 		// Once the log starts over, its file is cut back to walSizeLimit: a
 		// bootstrap grows it to the size of what it wrote (~700 MiB for
 		// 100k dialogs), which the file would otherwise keep.
-		//
-		// The file is read through a memory map (up to mmapSize): every
-		// commit empties each reading connection's page cache (WAL mode
-		// starts a read after a change with a clean cache), and a list's
-		// first page after a write then costs a system call per page it
-		// reads again; mapped, such a page is a memory read.
-		if _, err := c.Exec(fmt.Sprintf(`PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = %d; PRAGMA mmap_size = %d`,
-			walSizeLimit, mmapSize), nil); err != nil {
+		if _, err := c.Exec(fmt.Sprintf(`PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = %d`, walSizeLimit), nil); err != nil {
 			return err
 		}
 		if err := c.RegisterFunc("sb_has_prefixes", hasPrefixes, true); err != nil {

@@ -252,18 +252,3 @@ func TestMigrationFourRebuildsTheSearchIndexesAnOlderReplicaHolds(t *testing.T) 
 		t.Errorf("Counts after migrating = %v, %v; want the old rows counted", counts, err)
 	}
 }
-
-// Reading connections map the file: a commit empties their page caches,
-// and a mapped page is read again without a system call.
-func TestConnectionsReadTheFileThroughAMemoryMap(t *testing.T) {
-	rp := openTemp(t)
-	for name, db := range map[string]*sql.DB{"reading": rp.r, "writing": rp.w} {
-		var size int64
-		if err := db.QueryRow("PRAGMA mmap_size").Scan(&size); err != nil {
-			t.Fatal(err)
-		}
-		if size < 1<<30 {
-			t.Errorf("%s connection: mmap_size = %d, want at least 1 GiB", name, size)
-		}
-	}
-}
