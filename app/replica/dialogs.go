@@ -390,9 +390,10 @@ type LineCount struct {
 // LineCounts returns, per line id, the dialogs waiting in its queue and
 // my dialogs in it with unread messages. Lines with nothing are absent.
 func (rp *Replica) LineCounts(ctx context.Context, me string) (map[string]LineCount, error) {
-	const q = `SELECT line_id, status, count(*) FROM dialogs
-		WHERE (status = 'unassigned' AND blacklisted = 0)
-		   OR (assignee_id = ? AND status IN ('in_progress', 'snoozed') AND blacklisted = 0 AND json_extract(data, '$.unread') > 0)
+	// The counts the triggers keep per line (migration 12).
+	const q = `SELECT line_id, status, sum(n) FROM dialog_line_counts
+		WHERE n > 0 AND blacklisted = 0 AND (status = 'unassigned'
+		   OR (assignee_id = ? AND status IN ('in_progress', 'snoozed') AND unread = 1))
 		GROUP BY line_id, status`
 	rows, err := rp.r.QueryContext(ctx, q, me)
 	if err != nil {

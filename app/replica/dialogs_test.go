@@ -3,6 +3,7 @@ package replica
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -157,10 +158,48 @@ func TestTabCountersFollowEveryChange(t *testing.T) {
 			}
 		}
 	}
+	checkLines := func(when string) {
+		t.Helper()
+		got, err := rp.LineCounts(ctx, "op-me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Counted the slow way, row by row.
+		rows, err := rp.r.QueryContext(ctx, `SELECT line_id, status, count(*) FROM dialogs
+			WHERE (status = 'unassigned' AND blacklisted = 0)
+			   OR (assignee_id = 'op-me' AND status IN ('in_progress', 'snoozed') AND blacklisted = 0 AND json_extract(data, '$.unread') > 0)
+			GROUP BY line_id, status`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		want := map[string]LineCount{}
+		for rows.Next() {
+			var line, status string
+			var n int
+			if err := rows.Scan(&line, &status, &n); err != nil {
+				t.Fatal(err)
+			}
+			c := want[line]
+			switch inbox.Status(status) {
+			case inbox.StatusUnassigned:
+				c.Unassigned = n
+			case inbox.StatusInProgress:
+				c.UnreadMine = n
+			case inbox.StatusSnoozed:
+				c.UnreadSnoozed = n
+			}
+			want[line] = c
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: LineCounts = %+v, counting the rows gives %+v", when, got, want)
+		}
+	}
 	c := newChanges(t, 1)
 	statuses := []inbox.Status{inbox.StatusUnassigned, inbox.StatusInProgress, inbox.StatusSnoozed, inbox.StatusClosed}
 	for i := range 40 {
-		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: fmt.Sprintf("l%d", i%3), Status: statuses[i%4], ClientBlacklisted: i%7 == 0}
+		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: fmt.Sprintf("l%d", i%3), Status: statuses[i%4], ClientBlacklisted: i%7 == 0,
+			Unread: i % 3}
 		if d.Status != inbox.StatusUnassigned {
 			d.AssigneeID = "op-me"
 		}
@@ -171,10 +210,11 @@ func TestTabCountersFollowEveryChange(t *testing.T) {
 	}
 	mustApply(t, rp, c.list)
 	check("after inserts")
+	checkLines("after inserts")
 	c = newChanges(t, 100)
 	for i := range 20 { // move half of them: taken, closed, blacklisted, to another line
 		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: fmt.Sprintf("l%d", i%2), Status: statuses[(i+1)%4], AssigneeID: "op-me",
-			ClosedByID: "op-me", ClientBlacklisted: i%3 == 0}
+			ClosedByID: "op-me", ClientBlacklisted: i%3 == 0, Unread: i % 2}
 		c.put(wire.KindDialog, d.ID, d)
 	}
 	for i := 30; i < 35; i++ {
@@ -182,9 +222,16 @@ func TestTabCountersFollowEveryChange(t *testing.T) {
 	}
 	mustApply(t, rp, c.list)
 	check("after moves and deletions")
+	checkLines("after moves and deletions")
 	c = newChanges(t, 150)
-	for i := 20; i < 30; i++ { // transferred to another line, nothing else changed
-		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: "l2", Status: statuses[i%4], ClientBlacklisted: i%7 == 0}
+	for i := 20; i < 30; i++ { // transferred to another line, or read, nothing else changed
+		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: fmt.Sprintf("l%d", i%3), Status: statuses[i%4], ClientBlacklisted: i%7 == 0,
+			Unread: i % 3}
+		if i%2 == 0 {
+			d.LineID = "l2"
+		} else {
+			d.Unread = 0
+		}
 		if d.Status != inbox.StatusUnassigned {
 			d.AssigneeID = "op-me"
 		}
@@ -195,10 +242,12 @@ func TestTabCountersFollowEveryChange(t *testing.T) {
 	}
 	mustApply(t, rp, c.list)
 	check("after transfers")
+	checkLines("after transfers and reads")
 	c = newChanges(t, 200)
 	c.put(wire.KindResync, "op-me", map[string]any{})
 	mustApply(t, rp, c.list)
 	check("after a resync emptied the replica")
+	checkLines("after a resync emptied the replica")
 }
 
 // A replica from before the per-line counts gets them, filled from the
