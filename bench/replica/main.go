@@ -261,7 +261,14 @@ func main() {
 				_, _, err := rp.ListDialogs(ctx, me, replica.ListQuery{Tab: replica.Tabs[i%4], Limit: 50})
 				must(err)
 			})
-			counts.time(func() { _, err := rp.Counts(ctx, me); must(err) })
+			counts.time(func() {
+				// What the inbox's counters read (app.Inbox.Counters): every
+				// tab's and every line's.
+				_, err := rp.Counts(ctx, me)
+				must(err)
+				_, err = rp.LineCounts(ctx, me)
+				must(err)
+			})
 			filtered.time(func() {
 				_, _, err := rp.ListDialogs(ctx, me, replica.ListQuery{Tab: replica.TabAll, LineID: fmt.Sprintf("line-%d", i%10), Limit: 50})
 				must(err)
@@ -272,7 +279,7 @@ func main() {
 	}
 	for i, name := range []string{
 		"query      a tab's first page (50 rows):      ",
-		"query      counters of every tab:             ",
+		"query      counters of every tab and line:    ",
 		"query      All, filtered by line (50 rows):   ",
 		fmt.Sprintf("search     messages by word prefix (%dM msgs): ", *dialogs**perDlg/1000000),
 		"search     clients by word prefix:            ",

@@ -121,14 +121,40 @@ var migrations = []string{
 	// 9 (ingest speed): nothing on SQLite; on PostgreSQL dialogs' pages
 	// keep room for updates (fillfactorDialogs).
 	`-- PostgreSQL only, in Go`,
+	// 10 (pull speed): nothing on PostgreSQL; on SQLite the change log is
+	// keyed by its seq (seqKeysTheLog).
+	`-- SQLite only, in Go`,
 }
 
 // afterMigration runs Go code after a migration's SQL, in its transaction,
 // where SQL alone would differ between the two databases.
 var afterMigration = map[int]func(ctx context.Context, tx *sql.Tx, d dialect) error{
-	3: backfillDialogReportColumns,
-	8: backfillDialogMetrics,
-	9: fillfactorDialogs,
+	3:  backfillDialogReportColumns,
+	8:  backfillDialogMetrics,
+	9:  fillfactorDialogs,
+	10: seqKeysTheLog,
+}
+
+// seqKeysTheLog rebuilds SQLite's change log with seq as its rowid
+// (INTEGER PRIMARY KEY; BIGINT PRIMARY KEY is an index beside the rowid).
+// A pull reads the log in seq order: through that index it looked up
+// each row by rowid as well, two trees per row where one will do, and
+// every logged change wrote both. PostgreSQL's table keeps its key.
+func seqKeysTheLog(ctx context.Context, tx *sql.Tx, d dialect) error {
+	if d.name == "postgres" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `CREATE TABLE changes_by_seq (
+		seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL, op TEXT NOT NULL,
+		everyone INTEGER NOT NULL, user_id TEXT NOT NULL, line_id TEXT NOT NULL, members TEXT NOT NULL,
+		dialog_id TEXT NOT NULL, data TEXT NOT NULL);
+	INSERT INTO changes_by_seq (seq, kind, id, op, everyone, user_id, line_id, members, dialog_id, data)
+		SELECT seq, kind, id, op, everyone, user_id, line_id, members, dialog_id, data FROM changes ORDER BY seq;
+	DROP TABLE changes;
+	ALTER TABLE changes_by_seq RENAME TO changes;
+	CREATE UNIQUE INDEX changes_entity ON changes (kind, id, user_id);
+	CREATE INDEX changes_dialog ON changes (dialog_id) WHERE dialog_id <> '';`)
+	return err
 }
 
 // fillfactorDialogs leaves a third of each new page of dialogs free on

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,5 +156,70 @@ func TestMigration8FillsMetricColumns(t *testing.T) {
 				t.Errorf("dialog_tags rows = %d (%v), want 2", tags, err)
 			}
 		})
+	}
+}
+
+// SQLite's change log, written before migration 10 with seq beside the
+// rowid, keeps every entry when it is rebuilt keyed by seq, and a pull then
+// reads it in seq order without a second index.
+func TestMigration10KeysTheSQLiteLogBySeq(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "old.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	all := migrations
+	migrations = all[:9]
+	err = migrate(ctx, db, sqliteDialect, "")
+	migrations = all
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Entries whose rowids do not follow their seqs, as a log whose
+	// entries were replaced leaves them.
+	for _, seq := range []int{5, 2, 9, 7} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO changes (seq, kind, id, op, everyone, user_id, line_id, members, dialog_id, data)
+			VALUES (?, 'message', ?, 'put', 0, '', 'l', ',op,', 'd', '{"n":1}')`, seq, fmt.Sprint("m", seq)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dump := func() []string {
+		rows, err := db.QueryContext(ctx, `SELECT seq, kind, id, op, everyone, user_id, line_id, members, dialog_id, data FROM changes ORDER BY seq`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			v := make([]any, 10)
+			p := make([]any, 10)
+			for i := range v {
+				p[i] = &v[i]
+			}
+			if err := rows.Scan(p...); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprint(v...))
+		}
+		return out
+	}
+	before := dump()
+	if err := migrate(ctx, db, sqliteDialect, ""); err != nil {
+		t.Fatal(err)
+	}
+	if after := dump(); !slices.Equal(before, after) {
+		t.Errorf("the log after migration 10:\n%q\nbefore:\n%q", after, before)
+	}
+	var stray int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM changes WHERE rowid <> seq`).Scan(&stray); err != nil || stray != 0 {
+		t.Errorf("%d entries whose rowid is not their seq (%v)", stray, err)
+	}
+	var plan string
+	if err := db.QueryRowContext(ctx, `SELECT group_concat(name, '; ') FROM pragma_index_list('changes')`).Scan(&plan); err != nil {
+		plan = err.Error()
+	}
+	if strings.Contains(plan, "autoindex") {
+		t.Errorf("the log still has an index on seq: %s", plan)
 	}
 }
