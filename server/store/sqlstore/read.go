@@ -151,17 +151,22 @@ func (s *Store) Pull(ctx context.Context, v store.Viewer, after int64, limit int
 		return store.Page{}, fmt.Errorf("pull after %d: %w", after, err)
 	}
 	defer rows.Close()
-	p := store.Page{Head: head, Next: after, Changes: make([]wire.Change, 0, min(limit, 1024))}
+	// A page is read whole (its rows are not known before): room for a
+	// full one saves growing it row by row. Kind and op are scanned as
+	// plain strings, which database/sql assigns without reflection.
+	p := store.Page{Head: head, Next: after, Changes: make([]wire.Change, 0, min(int64(limit), max(head-after, 0)))}
+	var kind, op string
 	for rows.Next() {
 		var c wire.Change
 		var data string
-		if err := rows.Scan(&c.Seq, &c.Kind, &c.ID, &c.Op, &data); err != nil {
+		if err := rows.Scan(&c.Seq, &kind, &c.ID, &op, &data); err != nil {
 			return store.Page{}, fmt.Errorf("pull after %d: %w", after, err)
 		}
 		if len(p.Changes) == limit {
 			p.More = true
 			break
 		}
+		c.Kind, c.Op = wire.Kind(kind), wire.Op(op)
 		if c.Op == wire.OpPut && data != "null" {
 			c.Data = json.RawMessage(data)
 		}
