@@ -394,20 +394,37 @@ func millis(t time.Time) int64 {
 // not INSERT OR REPLACE: the tab counters' triggers see an update as one
 // (REPLACE's hidden delete fires no trigger).
 const (
-	dialogColumns = 12
+	dialogColumns = 19
 	dialogInsert  = `INSERT INTO dialogs
-		(id, client_id, line_id, status, assignee_id, closed_by_id, blacklisted, queued_at, last_message_at, closed_at, seq, data)
+		(id, client_id, line_id, status, assignee_id, closed_by_id, blacklisted, queued_at, last_message_at, closed_at, seq, data,
+			number, channel_id, outgoing, created_ms, first_answer_ms, started_ms, modified_ms)
 		VALUES `
 	dialogUpsert = `
 		ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, line_id = excluded.line_id, status = excluded.status,
 			assignee_id = excluded.assignee_id, closed_by_id = excluded.closed_by_id, blacklisted = excluded.blacklisted,
 			queued_at = excluded.queued_at, last_message_at = excluded.last_message_at, closed_at = excluded.closed_at,
-			seq = excluded.seq, data = excluded.data`
+			seq = excluded.seq, data = excluded.data, number = excluded.number, channel_id = excluded.channel_id,
+			outgoing = excluded.outgoing, created_ms = excluded.created_ms, first_answer_ms = excluded.first_answer_ms,
+			started_ms = excluded.started_ms, modified_ms = excluded.modified_ms`
 )
 
 func dialogRow(d *inbox.Dialog, seq int64, data string) []any {
 	return []any{d.ID, d.ClientID, d.LineID, string(d.Status), d.AssigneeID, d.ClosedByID, d.ClientBlacklisted,
-		millis(d.QueuedAt), millis(d.LastMessageAt), millis(d.ClosedAt), seq, data}
+		millis(d.QueuedAt), millis(d.LastMessageAt), millis(d.ClosedAt), seq, data,
+		d.Number, d.ChannelID, d.Outgoing, jsonMillis(d.CreatedAt, false), jsonMillis(d.FirstAnswerAt, true),
+		jsonMillis(d.StartedAt, true), jsonMillis(d.ModifiedAt, false)}
+}
+
+// jsonMillis is what msOf makes in SQL of the JSON the inbox types encode
+// t as (migration 12 fills the columns with it): unix milliseconds rounded
+// to the nearest, 0 when the field is absent — a zero time of an omitzero
+// field — and a zero time otherwise encoded as year 1, as any other.
+func jsonMillis(t time.Time, omitzero bool) int64 {
+	if t.IsZero() && omitzero {
+		return 0
+	}
+	// In seconds and nanoseconds: UnixNano overflows for year 1.
+	return t.Unix()*1000 + (int64(t.Nanosecond())+500_000)/1_000_000
 }
 
 // putDialog stores a dialog of this build's making (an optimistic change),
@@ -467,16 +484,16 @@ func putMessage(ctx context.Context, tx *sql.Tx, m *inbox.Message) error {
 
 // The message row's columns, for putMessageNew and the bulk path.
 const (
-	messageColumns = 7
-	messageInsert  = `INSERT INTO messages (id, dialog_id, kind, author_id, created_at, delivery, data) VALUES `
+	messageColumns = 8
+	messageInsert  = `INSERT INTO messages (id, dialog_id, kind, author_id, created_at, delivery, data, client_id) VALUES `
 	messageUpsert  = `
 		ON CONFLICT (id) DO UPDATE SET dialog_id = excluded.dialog_id, kind = excluded.kind,
 			author_id = excluded.author_id, created_at = excluded.created_at,
-			delivery = excluded.delivery, data = excluded.data`
+			delivery = excluded.delivery, data = excluded.data, client_id = excluded.client_id`
 )
 
 func messageRow(m *inbox.Message, data string) []any {
-	return []any{m.ID, m.DialogID, string(m.Kind), m.AuthorID, millis(m.CreatedAt), string(m.Delivery), data}
+	return []any{m.ID, m.DialogID, string(m.Kind), m.AuthorID, millis(m.CreatedAt), string(m.Delivery), data, m.ClientID}
 }
 
 // putMessageNew stores a message of this build's making (encoded here)
