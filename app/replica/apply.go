@@ -165,8 +165,9 @@ func changeError(c wire.Change, err error) error {
 // Baseline records that a pull from seq 0 is under way whose first page
 // reported head: the server read the operator's sight after every change
 // up to head was committed, so a resync at or below head is already
-// reflected in what this pull brings. It does nothing once the replica
-// has applied anything.
+// reflected in what this pull brings. The pull fills the dialogs table
+// without its secondary indexes (see deferIndexes); BuildSearch makes them
+// at its end. It does nothing once the replica has applied anything.
 func (rp *Replica) Baseline(ctx context.Context, head int64) error {
 	return rp.write(ctx, func(tx *sql.Tx) error {
 		last, err := getMeta(ctx, tx, metaLastSeq)
@@ -176,28 +177,45 @@ func (rp *Replica) Baseline(ctx context.Context, head int64) error {
 		if err := setMeta(ctx, tx, metaSearchDeferred, "1"); err != nil {
 			return err
 		}
+		if err := deferIndexes(ctx, tx); err != nil {
+			return err
+		}
 		return setMeta(ctx, tx, metaResyncBase, strconv.FormatInt(head, 10))
 	})
 }
 
 // BuildSearch fills the messages' search index in one pass when a pull
 // from 0 deferred it (see Baseline): a million messages indexed by one
-// statement instead of a million. It does nothing otherwise. Search finds
-// nothing new while the pull runs; the bootstrap's progress shows.
+// statement instead of a million; and makes the indexes the pull deferred
+// (see deferIndexes), in the same transaction. It does nothing otherwise.
+// Search finds nothing new while the pull runs; the bootstrap's progress
+// shows.
 func (rp *Replica) BuildSearch(ctx context.Context) error {
-	return rp.write(ctx, func(tx *sql.Tx) error {
-		if v, err := getMeta(ctx, tx, metaSearchDeferred); err != nil || v == "" {
+	var restored bool
+	err := rp.write(ctx, func(tx *sql.Tx) error {
+		v, err := getMeta(ctx, tx, metaSearchDeferred)
+		if err != nil {
 			return err
 		}
-		// The one pass merges as it goes (SQLite's default automerge), as
-		// the merger would after it anyway; the commits after it leave
-		// merging to the merger again.
-		if err := exec(ctx, tx, clearSearch("messages_fts")+setAutomerge("messages_fts", 4)+fillMessageSearch+
-			setAutomerge("messages_fts", 0)); err != nil {
-			return err
+		if v != "" {
+			// The one pass merges as it goes (SQLite's default automerge),
+			// as the merger would after it anyway; the commits after it
+			// leave merging to the merger again.
+			if err := exec(ctx, tx, clearSearch("messages_fts")+setAutomerge("messages_fts", 4)+fillMessageSearch+
+				setAutomerge("messages_fts", 0)); err != nil {
+				return err
+			}
+			if err := exec(ctx, tx, `DELETE FROM meta WHERE key = ?`, metaSearchDeferred); err != nil {
+				return err
+			}
 		}
-		return exec(ctx, tx, `DELETE FROM meta WHERE key = ?`, metaSearchDeferred)
+		restored, err = restoreIndexes(ctx, tx)
+		return err
 	})
+	if err == nil && restored {
+		rp.replanReads()
+	}
+	return err
 }
 
 // fillMessageSearch indexes every message's text (searchText of it, in
