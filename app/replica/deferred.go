@@ -90,9 +90,14 @@ func deferredIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 }
 
 // makeIndexes runs the deferred indexes' statements and drops them from
-// meta.
+// meta. An index made meanwhile under the same name is kept: the dialog
+// table's (EnsureTableIndexes) may be made during the pull when that
+// process had not made them before.
 func makeIndexes(ctx context.Context, tx *sql.Tx, stmts []string) error {
 	for _, s := range stmts {
+		// sqlite_schema keeps "CREATE [UNIQUE] INDEX name ...", without IF
+		// NOT EXISTS.
+		s = strings.Replace(s, " INDEX ", " INDEX IF NOT EXISTS ", 1)
 		if err := exec(ctx, tx, s); err != nil {
 			return fmt.Errorf("make a deferred index again: %w", err)
 		}

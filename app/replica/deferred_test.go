@@ -110,6 +110,12 @@ func TestAPullFromZeroMakesTheDialogIndexesAtItsEnd(t *testing.T) {
 		t.Errorf("deferred statements = %d, want %d", n, before+TableIndexCount()-1)
 	}
 	mustApply(t, rp, pullPage(t, 1, 0, 60))
+	// The table opened during the pull by a process that had not made its
+	// indexes yet: they are made at once, and kept at the end.
+	rp.tableIdx.done = false
+	if err := rp.EnsureTableIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
 	mustApply(t, rp, pullPage(t, 200, 60, 60))
 	// Counters are kept by triggers throughout; lists read by scans.
 	counts, err := rp.Counts(ctx, "op-me")
