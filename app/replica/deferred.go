@@ -27,11 +27,19 @@ import (
 // emptied tables.
 const deferIndexPrefix = "deferred_index:"
 
+// keptDuringPull are the dialog indexes the inbox's tabs walk for their
+// first page (Unassigned, Mine and Snoozed, Closed, All and Blacklist):
+// the inbox stays on screen during a pull and reads its tab again after
+// every page, which without them would read and sort every dialog pulled
+// so far (~50-90 ms of CPU at 100k dialogs) each time.
+const keptDuringPull = `["dialogs_unassigned", "dialogs_assignee", "dialogs_closed_by", "dialogs_recent"]`
+
 // deferIndexes drops the dialogs table's secondary indexes and keeps their
 // statements in meta, in tx.
 func deferIndexes(ctx context.Context, tx *sql.Tx) error {
-	const q = `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'dialogs' AND sql IS NOT NULL ORDER BY name`
-	rows, err := tx.QueryContext(ctx, q)
+	const q = `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'dialogs' AND sql IS NOT NULL
+		AND name NOT IN (SELECT value FROM json_each(?)) ORDER BY name`
+	rows, err := tx.QueryContext(ctx, q, keptDuringPull)
 	if err != nil {
 		return sqlError(q, err)
 	}
