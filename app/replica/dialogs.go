@@ -390,7 +390,7 @@ type LineCount struct {
 // LineCounts returns, per line id, the dialogs waiting in its queue and
 // my dialogs in it with unread messages. Lines with nothing are absent.
 func (rp *Replica) LineCounts(ctx context.Context, me string) (map[string]LineCount, error) {
-	// The counts the triggers keep per line (migration 12).
+	// The counts the triggers keep per line (migration 13).
 	const q = `SELECT line_id, status, sum(n) FROM dialog_line_counts
 		WHERE n > 0 AND blacklisted = 0 AND (status = 'unassigned'
 		   OR (assignee_id = ? AND status IN ('in_progress', 'snoozed') AND unread = 1))

@@ -127,3 +127,42 @@ func TestTheCheckpointerCutsBackAGrownWriteAheadLog(t *testing.T) {
 		t.Errorf("search after the checkpoint: %d hits, %v; want 1", len(hits), err)
 	}
 }
+
+// BuildSearch's one pass flushes its segments unmerged and merges them
+// all at once at its end: the pull leaves one segment (however many the
+// pass flushed), every message found, and the crisis merge at SQLite's
+// default for the commits after it.
+func TestBuildSearchLeavesOneSegment(t *testing.T) {
+	ctx := context.Background()
+	rp := openTemp(t)
+	rp.closeOnce.Do(func() { close(rp.stopCkpt); <-rp.ckptDone; <-rp.mergeDone })
+	// A tiny in-memory hash, so the pass flushes many segments.
+	if _, err := rp.w.Exec(`INSERT INTO messages_fts (messages_fts, rank) VALUES ('hashsize', 2048)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := rp.Baseline(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	c := newChanges(t, 1).put(wire.KindDialog, "d1", dialog("d1", "unassigned"))
+	for n := range 400 {
+		id := fmt.Sprintf("m%d", n)
+		c.put(wire.KindMessage, id, message(id, "d1", fmt.Sprintf("Оплата счёта номер%d слово%d", n, n%37), t0))
+	}
+	mustApply(t, rp, c.list)
+	if err := rp.BuildSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := segments(t, rp, "messages_fts"); n != 1 {
+		t.Errorf("segments after BuildSearch = %d, want 1", n)
+	}
+	var crisis string
+	if err := rp.w.QueryRow(`SELECT v FROM messages_fts_config WHERE k = 'crisismerge'`).Scan(&crisis); err != nil || crisis != "16" {
+		t.Errorf("crisismerge after BuildSearch = %q, %v; want 16", crisis, err)
+	}
+	for q, want := range map[string]int{"опла": 50, "счет": 50, "номер123": 1, "слово5": 11} { // 50: a page of hits
+		hits, err := rp.Search(ctx, q, 500)
+		if err != nil || len(hits) != want {
+			t.Errorf("Search(%s) = %d hits, %v; want %d", q, len(hits), err, want)
+		}
+	}
+}

@@ -65,6 +65,10 @@ func Open(ctx context.Context, path string) (*Replica, error) {
 		return nil, fmt.Errorf("open replica %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
+	if err := restoreIndexesAtOpen(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open replica %s: %w", path, err)
+	}
 	if err := migrate(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open replica %s: %w", path, err)
@@ -332,9 +336,24 @@ var syncedTables = []string{"entities", "clients", "notes", "dialogs", "messages
 // Wipe deletes every synced row, the outbox, the notification centre, the
 // drafts and the owner: what signing out leaves behind is an empty replica.
 func (rp *Replica) Wipe(ctx context.Context) error {
-	return rp.write(ctx, func(tx *sql.Tx) error {
-		return clearTables(ctx, tx, append([]string{"meta", "outbox", "notices", "drafts"}, syncedTables...))
+	restored := false
+	err := rp.write(ctx, func(tx *sql.Tx) error {
+		// meta holds the statements of indexes a pull deferred: they are
+		// made again, over the emptied tables.
+		deferred, err := deferredIndexes(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := clearTables(ctx, tx, append([]string{"meta", "outbox", "notices", "drafts"}, syncedTables...)); err != nil {
+			return err
+		}
+		restored = len(deferred) > 0
+		return makeIndexes(ctx, tx, deferred)
 	})
+	if err == nil && restored {
+		rp.replanReads()
+	}
+	return err
 }
 
 func clearTables(ctx context.Context, tx *sql.Tx, tables []string) error {

@@ -70,10 +70,15 @@ func (rp *Replica) EnsureTableIndexes(ctx context.Context) error {
 		}
 	}
 	rp.tableIdx.done = true
-	// Readers keep the schema they parsed: drop the idle ones so every
-	// query plans with the new indexes at once (a busy one reparses when
-	// its next statement finds the schema changed).
+	rp.replanReads()
+	return nil
+}
+
+// replanReads makes the reading connections plan with new indexes: they
+// keep the schema they parsed, so the idle ones are dropped and every
+// query plans with the new indexes at once (a busy one reparses when its
+// next statement finds the schema changed).
+func (rp *Replica) replanReads() {
 	rp.r.SetMaxIdleConns(0)
 	rp.r.SetMaxIdleConns(readIdle)
-	return nil
 }

@@ -45,13 +45,14 @@ import (
 )
 
 var (
-	dialogs = flag.Int("dialogs", 100000, "dialogs in the replica")
-	perDlg  = flag.Int("per-dialog", 10, "messages per dialog")
-	samples = flag.Int("samples", 300, "samples per query")
-	page    = flag.Int("page", 10000, "changes per applied page (the sync client's pull page)")
-	cpuProf = flag.String("cpuprofile", "", "write a CPU profile of the bootstrap here")
-	keep    = flag.String("keep", "", "keep the filled replica at this path (to study its query plans)")
-	memOf   = flag.String("memory-of", "", "(the memory child) open this replica, run the inbox's queries, print the process's memory")
+	dialogs  = flag.Int("dialogs", 100000, "dialogs in the replica")
+	perDlg   = flag.Int("per-dialog", 10, "messages per dialog")
+	samples  = flag.Int("samples", 300, "samples per query")
+	page     = flag.Int("page", 10000, "changes per applied page (the sync client's pull page)")
+	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the bootstrap here")
+	keep     = flag.String("keep", "", "keep the filled replica at this path (to study its query plans)")
+	bootOnly = flag.Bool("bootstrap-only", false, "stop after the bootstrap's figures (to iterate on the write path)")
+	memOf    = flag.String("memory-of", "", "(the memory child) open this replica, run the inbox's queries, print the process's memory")
 )
 
 const me = "op-me"
@@ -234,6 +235,13 @@ func main() {
 	fmt.Printf("bootstrap  of its %.1f s, the search index filled in one pass at the end: %.1f s\n", applyTime.Seconds(), searchTime.Seconds())
 	fmt.Printf("bootstrap  CPU time (every thread): Apply %.1f s (search %.1f s) | raw %.1f s | ratio of wall time %.2f of CPU time %.2f\n",
 		applyCPU.Seconds(), searchCPU.Seconds(), rawCPU.Seconds(), rawTime.Seconds()/applyTime.Seconds(), rawCPU.Seconds()/applyCPU.Seconds())
+	if *bootOnly {
+		must(rp.Close())
+		if *keep != "" {
+			must(os.Rename(filepath.Join(dir, "replica.db"), *keep))
+		}
+		return
+	}
 
 	// Queries, as the inbox screen makes them. Three passes: the first
 	// follows the bootstrap at once, with the reading connections' caches
