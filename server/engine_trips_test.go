@@ -72,7 +72,7 @@ func TestInboundWriteRoundTrips(t *testing.T) {
 }
 
 const (
-	wantNew       = 6
-	wantReturning = 7
-	wantBatch     = 7
+	wantNew       = 2
+	wantReturning = 2
+	wantBatch     = 2
 )

@@ -404,3 +404,10 @@ type InboundRef struct {
 type Prefetcher interface {
 	Prefetch(refs []InboundRef) error
 }
+
+// PrefetchWriter is a Store that can prefetch (as Prefetcher) at the start
+// of a write, in the same round trip that opens it (implemented by
+// sqlstore). fn then runs as in Write.
+type PrefetchWriter interface {
+	WritePrefetched(ctx context.Context, refs []InboundRef, fn func(Tx) error) error
+}

@@ -199,6 +199,56 @@ func testRollback(t *testing.T, open Opener) {
 	if seq <= head {
 		t.Fatalf("seq after rollback = %d, want > %d", seq, head)
 	}
+
+	// A write the database refuses as it stores the rows: the client, its
+	// contact and the dialog are written before the message that breaks
+	// the unique (channel, external id), and the counters and the commit
+	// after it (on PostgreSQL all in one pipeline). Nothing may stay, and
+	// the pool's connections must come back usable: more failures than
+	// connections, then a write and reads.
+	head, _ = s.Head(ctx)
+	for i := range 20 {
+		o := newDialog(3, lineA)
+		o.Messages[0].ExternalID = "ext-ms-2" // dl-2's message has it
+		err := s.Write(ctx, func(tx store.Tx) error {
+			if i%2 == 1 {
+				// Also with reads in the transaction before the failure.
+				if _, err := tx.Dialog("dl-2"); err != nil {
+					return err
+				}
+			}
+			tx.NextDialogNumber()
+			_, err := tx.Apply(o)
+			return err
+		})
+		if err == nil {
+			t.Fatal("Write of a message under a taken external id succeeded")
+		}
+	}
+	if h, _ := s.Head(ctx); h != head {
+		t.Fatalf("Head after a refused write = %d, want %d", h, head)
+	}
+	if _, err := s.Dialog(ctx, "dl-3"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Dialog after a refused write: %v, want not found", err)
+	}
+	err = s.Write(ctx, func(tx store.Tx) error {
+		if c, err := tx.ClientByContact(chTg, "tg-cl-3"); err != nil || c != nil {
+			return fmt.Errorf("client of a refused write = %v, %v; want none", c, err)
+		}
+		if d, err := tx.LatestDialog("cl-3", chTg); err != nil || d != nil {
+			return fmt.Errorf("dialog of a refused write = %v, %v; want none", d, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seq := apply(t, s, newDialog(3, lineA)); seq <= head {
+		t.Fatalf("seq after a refused write = %d, want > %d", seq, head)
+	}
+	if d, err := s.Dialog(ctx, "dl-3"); err != nil || d.Number != 3 {
+		t.Fatalf("Dialog after the retry = %v, %v", d, err)
+	}
 }
 
 func testSight(t *testing.T, open Opener) {
