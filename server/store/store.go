@@ -346,6 +346,9 @@ type Committed struct {
 	From, To int64
 	Complete bool
 	Changes  []Logged
+	// Org, when set, is the workspace structure as of To, which the
+	// store had at hand: whoever sends the changes need not read it.
+	Org *inbox.Org
 }
 
 // Logged is a change with its scope: who may receive it.

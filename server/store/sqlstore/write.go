@@ -45,7 +45,11 @@ func (s *Store) write(ctx context.Context, refs []store.InboundRef, fn func(stor
 		return err
 	}
 	if t.seq > t.seq0 && s.committedFns != nil {
-		c := store.Committed{From: t.seq0, To: t.seq, Complete: !t.logIncomplete}
+		// The cache holds an org only with the version it was read at,
+		// so one of the version this write committed is the org as of
+		// its commit (on PostgreSQL the hub saves a round trip before
+		// every fan-out).
+		c := store.Committed{From: t.seq0, To: t.seq, Complete: !t.logIncomplete, Org: s.cachedOrg(t.orgVer)}
 		if c.Complete {
 			c.Changes = make([]store.Logged, 0, len(t.logged))
 			for _, l := range t.logged {
