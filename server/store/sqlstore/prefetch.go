@@ -81,9 +81,19 @@ func (t *tx) queuePrefetch(b *pgx.Batch, refs []store.InboundRef) func(pgx.Batch
 		}
 	}
 	d := t.s.d
-	b.Queue(d.rebind(prefetchMessagesPG), msgChans, msgExt)
-	b.Queue(d.rebind(prefetchContactsPG), contactChans, contactExt)
-	b.Queue(d.rebind(fmt.Sprintf(prefetchDialogsOfContactsPG, storedDialogSQL)), contactChans, contactExt)
+	if len(refs) == 1 {
+		// One message (the live path): plain lookups by key. The array
+		// forms' join is planned for ten rows and scans the contacts,
+		// and all of a client's dialogs are more than the one asked for.
+		r := refs[0]
+		b.Queue(d.rebind(prefetchMessagePG), r.ChannelID, r.MessageExternalID)
+		b.Queue(d.rebind(prefetchContactPG), r.ChannelID, r.ContactExternalID)
+		b.Queue(d.rebind(fmt.Sprintf(prefetchLatestDialogPG, storedDialogSQL)), r.ChannelID, r.ContactExternalID, r.ChannelID)
+	} else {
+		b.Queue(d.rebind(prefetchMessagesPG), msgChans, msgExt)
+		b.Queue(d.rebind(prefetchContactsPG), contactChans, contactExt)
+		b.Queue(d.rebind(fmt.Sprintf(prefetchDialogsOfContactsPG, storedDialogSQL)), contactChans, contactExt)
+	}
 	return func(br pgx.BatchResults) error {
 		if err := scanPair(br, func(_, data string) error {
 			m := new(inbox.Message)
@@ -178,6 +188,14 @@ const (
 		JOIN contacts k ON k.channel_id = r.channel_id AND k.external_id = r.external_id
 		JOIN clients c ON c.id = k.client_id`
 	prefetchDialogsSQLite = `SELECT ` + "%s" + ` FROM dialogs WHERE client_id IN (%s)`
+	// The same for one message.
+	prefetchMessagePG = `SELECT channel_id || '|' || external_id, data FROM messages
+		WHERE channel_id = ? AND external_id = ? AND external_id <> ''`
+	prefetchContactPG = `SELECT k.channel_id || '|' || k.external_id, c.data FROM contacts k JOIN clients c ON c.id = k.client_id
+		WHERE k.channel_id = ? AND k.external_id = ?`
+	prefetchLatestDialogPG = `SELECT %s FROM dialogs
+		WHERE client_id = (SELECT client_id FROM contacts WHERE channel_id = ? AND external_id = ?) AND channel_id = ?
+		ORDER BY created_at DESC, number DESC LIMIT 1`
 	// The dialogs of the clients the contacts name, in the same round trip
 	// as the contacts.
 	prefetchDialogsOfContactsPG = `SELECT %s FROM dialogs WHERE client_id IN (

@@ -611,4 +611,40 @@ func testPrefetch(t *testing.T, open Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// One message's prefetch (a store may look it up by key): the newest
+	// of the client's dialogs on the channel, not the first.
+	newer := newDialog(4, lineA)
+	newer.Clients = nil
+	newer.Dialogs[0].ClientID, newer.Messages[0].ClientID = "cl-1", "cl-1"
+	apply(t, s, newer)
+	err = s.Write(context.Background(), func(tx store.Tx) error {
+		for _, ref := range []store.InboundRef{
+			{ChannelID: chTg, MessageExternalID: "ext-ms-1", ContactExternalID: "tg-cl-1"},
+			{ChannelID: chTg, MessageExternalID: "ext-gone", ContactExternalID: "tg-gone"},
+		} {
+			if err := tx.(store.Prefetcher).Prefetch([]store.InboundRef{ref}); err != nil {
+				return err
+			}
+		}
+		if m, err := tx.MessageByExternalID(chTg, "ext-ms-1"); err != nil || m == nil || m.ID != "ms-1" {
+			return fmt.Errorf("one prefetched MessageByExternalID = %v, %v", m, err)
+		}
+		if c, err := tx.ClientByContact(chTg, "tg-cl-1"); err != nil || c == nil || c.ID != "cl-1" {
+			return fmt.Errorf("one prefetched ClientByContact = %v, %v", c, err)
+		}
+		if d, err := tx.LatestDialog("cl-1", chTg); err != nil || d == nil || d.ID != "dl-4" {
+			return fmt.Errorf("one prefetched LatestDialog = %v, %v; want dl-4", d, err)
+		}
+		if m, err := tx.MessageByExternalID(chTg, "ext-gone"); err != nil || m != nil {
+			return fmt.Errorf("one prefetched absent message = %v, %v", m, err)
+		}
+		if c, err := tx.ClientByContact(chTg, "tg-gone"); err != nil || c != nil {
+			return fmt.Errorf("one prefetched absent contact = %v, %v", c, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
