@@ -101,18 +101,27 @@ func (t *tx) runSQLite(refs []store.InboundRef, fn func(store.Tx) error) error {
 // NOTIFY. A write whose reads the prefetch answers makes two round trips.
 // (database/sql's Tx would send BEGIN and COMMIT alone: two more, each
 // waking a backend.) Whatever fails, the transaction is rolled back
-// before the connection goes back to the pool; should even that fail,
-// the driver drops a connection left inside a transaction.
+// before the connection goes back to the pool; should even that fail, the
+// connection is closed, which ends the session and frees the write lock
+// (an idle connection must not sit on it).
 func (t *tx) runPG(refs []store.InboundRef, fn func(store.Tx) error) (err error) {
 	t.tx = t.conn
 	defer func() {
-		if err != nil {
-			// After a failed pipeline the transaction is aborted (the
-			// statements after the failed one, COMMIT included, were
-			// skipped); after a failed COMMIT there is none, and ROLLBACK
-			// only warns.
-			_, _ = t.conn.ExecContext(context.WithoutCancel(t.ctx), "ROLLBACK")
+		if err == nil {
+			return
 		}
+		// After a failed pipeline the transaction is aborted (the
+		// statements after the failed one, COMMIT included, were
+		// skipped); after a failed COMMIT there is none, and ROLLBACK
+		// only warns.
+		ctx := context.WithoutCancel(t.ctx)
+		_, rbErr := t.conn.ExecContext(ctx, "ROLLBACK")
+		_ = t.pgx(func(c *pgx.Conn) error {
+			if rbErr != nil || c.PgConn().TxStatus() != 'I' {
+				return c.Close(ctx)
+			}
+			return nil
+		})
 	}()
 	if err := t.begin(refs); err != nil {
 		return err
