@@ -97,11 +97,24 @@ func (e *engine) run(ctx context.Context) {
 func (e *engine) commit(ctx context.Context, batch []*job) {
 	results := make([]wire.CommandResult, len(batch))
 	var head int64
-	err := e.st.Write(ctx, func(tx store.Tx) error {
-		head = 0
-		if err := prefetch(tx, batch); err != nil {
-			return err
+	refs := inboundRefs(batch)
+	write := func(fn func(store.Tx) error) error {
+		if pw, ok := e.st.(store.PrefetchWriter); ok && len(refs) > 0 {
+			// The prefetch rides with the write's first round trip, so
+			// it pays even for one message.
+			return pw.WritePrefetched(ctx, refs, fn)
 		}
+		return e.st.Write(ctx, func(tx store.Tx) error {
+			if p, ok := tx.(store.Prefetcher); ok && len(refs) > 1 {
+				if err := p.Prefetch(refs); err != nil {
+					return err
+				}
+			}
+			return fn(tx)
+		})
+	}
+	err := write(func(tx store.Tx) error {
+		head = 0
 		var touched []*inbox.Outcome
 		sweep := false
 		for i, j := range batch {
@@ -212,13 +225,9 @@ func (e *engine) operatorClock(now time.Time) time.Time {
 	return time.UnixMilli(e.lastMilli).In(now.Location())
 }
 
-// prefetch lets the store load in a few queries what the batch's inbound
-// messages will look up one by one.
-func prefetch(tx store.Tx, batch []*job) error {
-	p, ok := tx.(store.Prefetcher)
-	if !ok || len(batch) < 2 {
-		return nil
-	}
+// inboundRefs names what the batch's inbound messages will look up one by
+// one, for the store to load in a few queries (store.Prefetcher).
+func inboundRefs(batch []*job) []store.InboundRef {
 	var refs []store.InboundRef
 	for _, j := range batch {
 		if j.actor != "" || j.env.Type != "inbound.message" {
@@ -236,8 +245,5 @@ func prefetch(tx store.Tx, batch []*job) error {
 		}
 		refs = append(refs, store.InboundRef{ChannelID: m.ChannelID, MessageExternalID: m.ExternalID, ContactExternalID: m.Contact.ExternalID})
 	}
-	if len(refs) < 2 {
-		return nil
-	}
-	return p.Prefetch(refs)
+	return refs
 }

@@ -210,7 +210,12 @@ func (h *hub) fanOut(ctx context.Context) error {
 				h.readAgain() // more to read
 			}
 		}
-		org, err := h.st.Org(ctx)
+		org, err := c.Org, error(nil)
+		if org == nil {
+			// Not handed, or handed without it: another instance's
+			// commit, a write that changed the org.
+			org, err = h.st.Org(ctx)
+		}
 		if err != nil {
 			if handed {
 				h.putBack(c)

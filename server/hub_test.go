@@ -8,15 +8,21 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/inbox"
 	"switchboard/server/seed"
 	"switchboard/server/store"
 	"switchboard/wire"
 )
 
-// countingStore counts the hub's reads of the change log.
+// countingStore counts the hub's reads of the change log and of the org.
 type countingStore struct {
 	store.Store
-	reads atomic.Int64
+	reads, orgReads atomic.Int64
+}
+
+func (c *countingStore) Org(ctx context.Context) (*inbox.Org, error) {
+	c.orgReads.Add(1)
+	return c.Store.Org(ctx)
 }
 
 func (c *countingStore) ChangesAfter(ctx context.Context, after int64, limit int) ([]store.Logged, error) {
@@ -41,7 +47,7 @@ func TestTheHubSendsWhatAWriteHandsOver(t *testing.T) {
 			head, _ := st.Head(t.Context())
 			c := e.liveConn(sofia, head)
 			time.Sleep(50 * time.Millisecond) // joined before the writes
-			reads0 := st.reads.Load()
+			reads0, orgReads0 := st.reads.Load(), st.orgReads.Load()
 			var seqs []int64
 			for i := range 10 {
 				res := e.ingest(IngestRequest{Events: []IngestEvent{{Type: "inbound.message", Payload: json.RawMessage(fmt.Sprintf(
@@ -72,6 +78,10 @@ func TestTheHubSendsWhatAWriteHandsOver(t *testing.T) {
 			}
 			if n := st.reads.Load() - reads0; n > 0 {
 				t.Errorf("the hub read the log %d times for writes that handed their changes over", n)
+			}
+			// Nor the org: the writes handed the one they committed with.
+			if n := st.orgReads.Load() - orgReads0; n > 0 {
+				t.Errorf("the org was read %d times for writes that handed their changes over", n)
 			}
 			// A transfer restamps the dialog's messages: read from the log.
 			d, err := st.ContactDialog(t.Context(), "ch-telegram", "@hand_0")

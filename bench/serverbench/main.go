@@ -369,6 +369,7 @@ func (h *harness) ingest(st *sqlstore.Store, n int) {
 	const batch, posters = 100, 8
 	var next atomic.Int64
 	cpu0, db0, lo0 := processCPU(), databaseCPU(st), loopbackBytes()
+	trips0 := st.RoundTrips()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range posters {
@@ -396,6 +397,7 @@ func (h *harness) ingest(st *sqlstore.Store, n int) {
 	rate := float64(n) / took.Seconds()
 	cpu, dbCPU := processCPU()-cpu0, databaseCPU(st)-db0
 	sent := loopbackBytes() - lo0
+	trips := st.RoundTrips() - trips0
 
 	// Raw: the same message rows, batched the same, straight into a table.
 	db := st.RawDB()
@@ -428,6 +430,10 @@ func (h *harness) ingest(st *sqlstore.Store, n int) {
 	// harness's own posters and readers) and the PostgreSQL backends.
 	fmt.Printf("ingest  %-8s CPU per 1,000 messages: this process %.0f ms, PostgreSQL backends %.0f ms; live frames sent %.1f MB (loopback)\n",
 		*dbKind, float64(cpu.Milliseconds())*1000/float64(n), float64(dbCPU.Milliseconds())*1000/float64(n), float64(sent)/1e6)
+	if st.Dialect() == "postgres" {
+		fmt.Printf("ingest  %-8s round trips to PostgreSQL per 1,000 messages (everything the server sent, reads included): %.0f\n",
+			*dbKind, float64(trips)*1000/float64(n))
+	}
 	if h.format == "deflate" {
 		fmt.Printf("ingest  %-8s one desktop inflating every frame: %.1f ms per 1,000 messages (%d changes inflated)\n",
 			*dbKind, float64(h.inflateTime.Load())/1e6*1000/float64(n), h.inflateChanges.Load())
@@ -509,6 +515,7 @@ func (h *harness) latency(st *sqlstore.Store, n int) {
 	}
 	var samples []sample
 	var answered []time.Duration // post → the ingest's answer (stored)
+	trips0 := st.RoundTrips()
 	for i := range n {
 		t0 := time.Now()
 		b := post(h.base+"/api/v1/ingest", "Host bench", server.IngestRequest{Events: []server.IngestEvent{inboundEvent(fmt.Sprintf("lat-%d", i), i%50, "ping")}})
@@ -523,6 +530,7 @@ func (h *harness) latency(st *sqlstore.Store, n int) {
 	}
 	h.waitDelivered(samples[len(samples)-1].seq)
 	h.recording.Store(false)
+	trips := st.RoundTrips() - trips0
 	var got []time.Duration
 	for i := range h.arrivals {
 		h.arrMu[i].Lock()
@@ -544,6 +552,10 @@ func (h *harness) latency(st *sqlstore.Store, n int) {
 	commits := bareCommits(st, n)
 	fmt.Printf("live    %-8s of which the post until the ingest answered (stored): p50 %s p99 %s | a bare one-row insert and commit: p50 %s p99 %s\n",
 		*dbKind, ms(percentile(answered, 0.5)), ms(percentile(answered, 0.99)), ms(percentile(commits, 0.5)), ms(percentile(commits, 0.99)))
+	if st.Dialect() == "postgres" {
+		fmt.Printf("live    %-8s round trips to PostgreSQL per post (everything the server sent, reads included): %.2f\n",
+			*dbKind, float64(trips)/float64(n))
+	}
 }
 
 // bareCommits times n transactions of one small insert each, straight on

@@ -346,6 +346,9 @@ type Committed struct {
 	From, To int64
 	Complete bool
 	Changes  []Logged
+	// Org, when set, is the workspace structure as of To, which the
+	// store had at hand: whoever sends the changes need not read it.
+	Org *inbox.Org
 }
 
 // Logged is a change with its scope: who may receive it.
@@ -403,4 +406,11 @@ type InboundRef struct {
 // inbound messages will look up one by one (implemented by sqlstore).
 type Prefetcher interface {
 	Prefetch(refs []InboundRef) error
+}
+
+// PrefetchWriter is a Store that can prefetch (as Prefetcher) at the start
+// of a write, in the same round trip that opens it (implemented by
+// sqlstore). fn then runs as in Write.
+type PrefetchWriter interface {
+	WritePrefetched(ctx context.Context, refs []InboundRef, fn func(Tx) error) error
 }

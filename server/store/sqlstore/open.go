@@ -8,13 +8,17 @@ import (
 	"database/sql"
 	"fmt"
 	"hash/fnv"
+	"net"
 	"net/url"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/google/uuid"
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
-	_ "github.com/mattn/go-sqlite3"    // database/sql driver "sqlite3"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/mattn/go-sqlite3" // database/sql driver "sqlite3"
 
 	"switchboard/inbox"
 	"switchboard/server/store"
@@ -41,6 +45,8 @@ type Store struct {
 	committedFns []func(store.Committed)
 	// id tells this store's NOTIFYs from other instances' (PostgreSQL).
 	id string
+	// trips counts what the pool sent to PostgreSQL (RoundTrips).
+	trips *atomic.Int64
 
 	// orgMu guards the cached org below.
 	orgMu  sync.Mutex
@@ -89,10 +95,13 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 // notification channel are per schema, so workspaces in different schemas
 // never wait on each other.
 func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	trips := new(atomic.Int64)
+	cfg.DialFunc = countingDial(cfg.DialFunc, trips)
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
 	var schema string
@@ -104,7 +113,7 @@ func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
 	h.Write([]byte("switchboard/" + schema))
 	key := int64(h.Sum64() >> 1)
 	s := &Store{
-		d: postgresDialect, w: db, r: db, dsn: dsn, id: uuid.NewString(),
+		d: postgresDialect, w: db, r: db, dsn: dsn, id: uuid.NewString(), trips: trips,
 		lockSQL:       fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", key),
 		notifyChannel: "sb_changes_" + schema,
 	}
@@ -132,6 +141,40 @@ func (s *Store) Close() error {
 // RawDB returns the writer pool. Benchmarks use it to measure the raw
 // insert rate of the database beside the server's own.
 func (s *Store) RawDB() *sql.DB { return s.w }
+
+// RoundTrips is how many times the pool has sent to PostgreSQL so far:
+// each send is a round trip the sender waits on (a pipeline is one), and
+// each wakes a backend. Benchmarks and tests count it per write; SQLite
+// has none (0). The LISTEN connections are not counted.
+func (s *Store) RoundTrips() int64 {
+	if s.trips == nil {
+		return 0
+	}
+	return s.trips.Load()
+}
+
+// countingDial wraps dial so that every write on its connections counts
+// in n. pgconn writes what it sends at once, a whole pipeline included, so
+// a write is a send the client then waits on.
+func countingDial(dial pgconn.DialFunc, n *atomic.Int64) pgconn.DialFunc {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &countingConn{Conn: c, n: n}, nil
+	}
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	c.n.Add(1)
+	return c.Conn.Write(b)
+}
 
 // Dialect names the database: "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.d.name }

@@ -17,8 +17,11 @@ import (
 
 // tx is a write transaction; it is also the inbox.Reader commands run on.
 type tx struct {
-	s   *Store
-	tx  *sql.Tx
+	s *Store
+	// tx runs the write's statements: on SQLite a database/sql Tx, on
+	// PostgreSQL the connection itself, inside the transaction the write
+	// began (see runPG).
+	tx  txConn
 	ctx context.Context
 	// conn is the connection tx runs on (pipelines on PostgreSQL).
 	conn *sql.Conn
@@ -54,6 +57,13 @@ type tx struct {
 	// logIncomplete says entries moved outside log (restamp): the hooks
 	// are not called, and the hub reads the log instead.
 	logIncomplete bool
+}
+
+// txConn is what a write runs its statements on: *sql.Tx or *sql.Conn.
+type txConn interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
 // knowClient records a client's contacts as read, unless this write

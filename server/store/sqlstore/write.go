@@ -13,6 +13,20 @@ import (
 
 // Write runs fn in one serialised transaction; see the package store doc.
 func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
+	return s.write(ctx, nil, fn)
+}
+
+var _ store.PrefetchWriter = (*Store)(nil)
+
+// WritePrefetched is Write with Prefetch(refs) run before fn. On
+// PostgreSQL the prefetch goes in the round trip that opens the
+// transaction and takes the lock; on SQLite a single ref is not worth a
+// prefetch (fn's own reads cost the same) and is left to them.
+func (s *Store) WritePrefetched(ctx context.Context, refs []store.InboundRef, fn func(store.Tx) error) error {
+	return s.write(ctx, refs, fn)
+}
+
+func (s *Store) write(ctx context.Context, refs []store.InboundRef, fn func(store.Tx) error) error {
 	// A connection of its own, so that on PostgreSQL the write can hand
 	// several statements to pgx at once (pipeline) inside its transaction.
 	conn, err := s.w.Conn(ctx)
@@ -20,29 +34,22 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 		return fmt.Errorf("begin write: %w", err)
 	}
 	defer conn.Close()
-	sqlTx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
-	}
-	defer func() { _ = sqlTx.Rollback() }()
-	t := &tx{s: s, tx: sqlTx, conn: conn, ctx: ctx, seen: map[string]*inbox.Dialog{}, pend: newPending(),
+	t := &tx{s: s, conn: conn, ctx: ctx, seen: map[string]*inbox.Dialog{}, pend: newPending(),
 		fresh: map[string]bool{}, contactsOf: map[string][]inbox.Contact{}, stored: map[string][]any{}}
-	if err := t.lockAndLoadCounters(); err != nil {
-		return err
+	if s.lockSQL != "" {
+		err = t.runPG(refs, fn)
+	} else {
+		err = t.runSQLite(refs, fn)
 	}
-	if err := fn(t); err != nil {
+	if err != nil {
 		return err
-	}
-	// The buffered rows and the counters go together: one round trip on
-	// PostgreSQL.
-	if err := t.flush(t.saveCounters()...); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	if t.seq > t.seq0 && s.committedFns != nil {
-		c := store.Committed{From: t.seq0, To: t.seq, Complete: !t.logIncomplete}
+		// The cache holds an org only with the version it was read at,
+		// so one of the version this write committed is the org as of
+		// its commit (on PostgreSQL the hub saves a round trip before
+		// every fan-out).
+		c := store.Committed{From: t.seq0, To: t.seq, Complete: !t.logIncomplete, Org: s.cachedOrg(t.orgVer)}
 		if c.Complete {
 			c.Changes = make([]store.Logged, 0, len(t.logged))
 			for _, l := range t.logged {
@@ -58,26 +65,101 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	return nil
 }
 
+// runSQLite runs fn in a database/sql transaction (BEGIN IMMEDIATE: the
+// writer's lock).
+func (t *tx) runSQLite(refs []store.InboundRef, fn func(store.Tx) error) error {
+	sqlTx, err := t.conn.BeginTx(t.ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer func() { _ = sqlTx.Rollback() }()
+	t.tx = sqlTx
+	if err := t.loadCounters(); err != nil {
+		return err
+	}
+	if len(refs) > 1 {
+		if err := t.Prefetch(refs); err != nil {
+			return err
+		}
+	}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.flush(t.saveCounters()...); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// runPG runs fn in a transaction the write drives itself on its
+// connection, so that its ends ride with other statements: BEGIN goes in
+// one pipeline with the write lock, the counters and the prefetch, and
+// COMMIT in the last flush with the buffered rows, the counters and the
+// NOTIFY. A write whose reads the prefetch answers makes two round trips.
+// (database/sql's Tx would send BEGIN and COMMIT alone: two more, each
+// waking a backend.) Whatever fails, the transaction is rolled back
+// before the connection goes back to the pool; should even that fail, the
+// connection is closed, which ends the session and frees the write lock
+// (an idle connection must not sit on it).
+func (t *tx) runPG(refs []store.InboundRef, fn func(store.Tx) error) (err error) {
+	t.tx = t.conn
+	defer func() {
+		if err == nil {
+			return
+		}
+		// After a failed pipeline the transaction is aborted (the
+		// statements after the failed one, COMMIT included, were
+		// skipped); after a failed COMMIT there is none, and ROLLBACK
+		// only warns.
+		ctx := context.WithoutCancel(t.ctx)
+		_, rbErr := t.conn.ExecContext(ctx, "ROLLBACK")
+		_ = t.pgx(func(c *pgx.Conn) error {
+			if rbErr != nil || c.PgConn().TxStatus() != 'I' {
+				return c.Close(ctx)
+			}
+			return nil
+		})
+	}()
+	if err := t.begin(refs); err != nil {
+		return err
+	}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.flush(append(t.saveCounters(), stmt{q: "COMMIT"})...); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
 // OnCommitted registers fn to receive what each write logged, after its
 // commit. Call before the first write.
 func (s *Store) OnCommitted(fn func(store.Committed)) {
 	s.committedFns = append(s.committedFns, fn)
 }
 
-// lockAndLoadCounters takes the write lock (PostgreSQL) and reads the
-// counters. On PostgreSQL both go in one round trip: the statements of a
-// pipeline run in order, each with a snapshot of its own, so the counters
-// are read after the lock is held.
-func (t *tx) lockAndLoadCounters() error {
-	if t.s.lockSQL == "" {
-		return t.loadCounters()
-	}
-	err := t.pgx(func(c *pgx.Conn) error {
+// begin opens the transaction, takes the write lock and reads the
+// counters (and prefetches refs, if any) in one pipeline. Its statements
+// run in order, each with a snapshot of its own, so the counters and the
+// prefetched rows are read after the lock is held.
+func (t *tx) begin(refs []store.InboundRef) error {
+	return t.pgx(func(c *pgx.Conn) error {
 		b := &pgx.Batch{}
+		b.Queue("BEGIN")
 		b.Queue(t.s.lockSQL)
 		b.Queue(`SELECT k, v FROM meta`)
+		var readPrefetch func(pgx.BatchResults) error
+		if len(refs) > 0 {
+			readPrefetch = t.queuePrefetch(b, refs)
+		}
 		br := c.SendBatch(t.ctx, b)
 		defer br.Close()
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("begin write: %w", err)
+		}
 		if _, err := br.Exec(); err != nil {
 			return fmt.Errorf("take write lock: %w", err)
 		}
@@ -98,9 +180,13 @@ func (t *tx) lockAndLoadCounters() error {
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("read counters: %w", err)
 		}
+		if readPrefetch != nil {
+			if err := readPrefetch(br); err != nil {
+				return err
+			}
+		}
 		return br.Close()
 	})
-	return err
 }
 
 // pgx runs fn on the PostgreSQL connection under the write's transaction.

@@ -199,6 +199,56 @@ func testRollback(t *testing.T, open Opener) {
 	if seq <= head {
 		t.Fatalf("seq after rollback = %d, want > %d", seq, head)
 	}
+
+	// A write the database refuses as it stores the rows: the client, its
+	// contact and the dialog are written before the message that breaks
+	// the unique (channel, external id), and the counters and the commit
+	// after it (on PostgreSQL all in one pipeline). Nothing may stay, and
+	// the pool's connections must come back usable: more failures than
+	// connections, then a write and reads.
+	head, _ = s.Head(ctx)
+	for i := range 20 {
+		o := newDialog(3, lineA)
+		o.Messages[0].ExternalID = "ext-ms-2" // dl-2's message has it
+		err := s.Write(ctx, func(tx store.Tx) error {
+			if i%2 == 1 {
+				// Also with reads in the transaction before the failure.
+				if _, err := tx.Dialog("dl-2"); err != nil {
+					return err
+				}
+			}
+			tx.NextDialogNumber()
+			_, err := tx.Apply(o)
+			return err
+		})
+		if err == nil {
+			t.Fatal("Write of a message under a taken external id succeeded")
+		}
+	}
+	if h, _ := s.Head(ctx); h != head {
+		t.Fatalf("Head after a refused write = %d, want %d", h, head)
+	}
+	if _, err := s.Dialog(ctx, "dl-3"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Dialog after a refused write: %v, want not found", err)
+	}
+	err = s.Write(ctx, func(tx store.Tx) error {
+		if c, err := tx.ClientByContact(chTg, "tg-cl-3"); err != nil || c != nil {
+			return fmt.Errorf("client of a refused write = %v, %v; want none", c, err)
+		}
+		if d, err := tx.LatestDialog("cl-3", chTg); err != nil || d != nil {
+			return fmt.Errorf("dialog of a refused write = %v, %v; want none", d, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seq := apply(t, s, newDialog(3, lineA)); seq <= head {
+		t.Fatalf("seq after a refused write = %d, want > %d", seq, head)
+	}
+	if d, err := s.Dialog(ctx, "dl-3"); err != nil || d.Number != 3 {
+		t.Fatalf("Dialog after the retry = %v, %v", d, err)
+	}
 }
 
 func testSight(t *testing.T, open Opener) {
@@ -555,6 +605,42 @@ func testPrefetch(t *testing.T, open Opener) {
 		}
 		if d, _ := tx.LatestDialog("cl-2", chTg); d == nil || d.ID != "dl-3" {
 			return fmt.Errorf("LatestDialog after a flush = %v, want dl-3", d)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// One message's prefetch (a store may look it up by key): the newest
+	// of the client's dialogs on the channel, not the first.
+	newer := newDialog(4, lineA)
+	newer.Clients = nil
+	newer.Dialogs[0].ClientID, newer.Messages[0].ClientID = "cl-1", "cl-1"
+	apply(t, s, newer)
+	err = s.Write(context.Background(), func(tx store.Tx) error {
+		for _, ref := range []store.InboundRef{
+			{ChannelID: chTg, MessageExternalID: "ext-ms-1", ContactExternalID: "tg-cl-1"},
+			{ChannelID: chTg, MessageExternalID: "ext-gone", ContactExternalID: "tg-gone"},
+		} {
+			if err := tx.(store.Prefetcher).Prefetch([]store.InboundRef{ref}); err != nil {
+				return err
+			}
+		}
+		if m, err := tx.MessageByExternalID(chTg, "ext-ms-1"); err != nil || m == nil || m.ID != "ms-1" {
+			return fmt.Errorf("one prefetched MessageByExternalID = %v, %v", m, err)
+		}
+		if c, err := tx.ClientByContact(chTg, "tg-cl-1"); err != nil || c == nil || c.ID != "cl-1" {
+			return fmt.Errorf("one prefetched ClientByContact = %v, %v", c, err)
+		}
+		if d, err := tx.LatestDialog("cl-1", chTg); err != nil || d == nil || d.ID != "dl-4" {
+			return fmt.Errorf("one prefetched LatestDialog = %v, %v; want dl-4", d, err)
+		}
+		if m, err := tx.MessageByExternalID(chTg, "ext-gone"); err != nil || m != nil {
+			return fmt.Errorf("one prefetched absent message = %v, %v", m, err)
+		}
+		if c, err := tx.ClientByContact(chTg, "tg-gone"); err != nil || c != nil {
+			return fmt.Errorf("one prefetched absent contact = %v, %v", c, err)
 		}
 		return nil
 	})
