@@ -198,18 +198,11 @@ func (rp *Replica) BuildSearch(ctx context.Context) error {
 			return err
 		}
 		if v != "" {
-			// The one pass merges nothing as it goes: every segment it
-			// flushes stays on the first level (no automerge, and no crisis
-			// merge below 1,000 segments a level, where a million messages
-			// make ~150), and one 'optimize' then merges them all at once
-			// into a single segment — each entry merged once instead of
-			// once a level (automerge 4 merged a million messages' entries
-			// four or five times over; this is ~25% less of the pass's
-			// CPU), leaving the index as compact as it gets for search.
-			// The crisis merge is back at SQLite's default after it.
-			if err := exec(ctx, tx, clearSearch("messages_fts")+setAutomerge("messages_fts", 0)+
-				setMergeOption("messages_fts", "crisismerge", 1000)+fillMessageSearch+
-				optimizeSearch("messages_fts")+setMergeOption("messages_fts", "crisismerge", 16)); err != nil {
+			// The one pass merges as it goes (SQLite's default automerge),
+			// as the merger would after it anyway; the commits after it
+			// leave merging to the merger again.
+			if err := exec(ctx, tx, clearSearch("messages_fts")+setAutomerge("messages_fts", 4)+fillMessageSearch+
+				setAutomerge("messages_fts", 0)); err != nil {
 				return err
 			}
 			if err := exec(ctx, tx, `DELETE FROM meta WHERE key = ?`, metaSearchDeferred); err != nil {
@@ -236,19 +229,6 @@ var fillMessageSearch = `INSERT INTO messages_fts (rowid, text)
 // merger does, see mergeSearch).
 func setAutomerge(table string, n int) string {
 	return fmt.Sprintf(`INSERT INTO %s (%s, rank) VALUES ('automerge', %d);`, table, table, n)
-}
-
-// setMergeOption is the statement that sets one of a search index's
-// merge options ('crisismerge': how many segments a level holds before a
-// write merges them whatever automerge says).
-func setMergeOption(table, option string, n int) string {
-	return fmt.Sprintf(`INSERT INTO %s (%s, rank) VALUES ('%s', %d);`, table, table, option, n)
-}
-
-// optimizeSearch is the statement that merges a search index's segments
-// into one.
-func optimizeSearch(table string) string {
-	return `INSERT INTO ` + table + ` (` + table + `) VALUES ('optimize');`
 }
 
 // clearSearch is the statement that empties a search index.
