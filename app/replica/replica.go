@@ -225,6 +225,14 @@ func (rp *Replica) mergeStep(t string) (bool, error) {
 // Path is the file the replica lives in.
 func (rp *Replica) Path() string { return rp.path }
 
+// WriterWaits reports how many times, and for how long in all, a write
+// waited for the replica's one writing connection while something else
+// held it (the merger's step, another write): database/sql's count.
+func (rp *Replica) WriterWaits() (int64, time.Duration) {
+	st := rp.w.Stats()
+	return st.WaitCount, st.WaitDuration
+}
+
 // Close stops the checkpointer and the merger and closes both connection
 // pools.
 func (rp *Replica) Close() error {
