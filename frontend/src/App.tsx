@@ -84,12 +84,19 @@ export function App() {
   }, [selected, state.operatorId]);
 
   // What the console may show follows the role, which an admin may change.
+  // Whoever signs in next sees nothing of the previous person's access
+  // until their own arrives, and an answer for someone else is dropped.
+  useEffect(() => setAccess(null), [state.operatorId]);
   useEffect(() => {
     if (!state.operatorId) return;
+    let current = true;
     supervisor
       .access()
-      .then(setAccess)
-      .catch(() => setAccess(null));
+      .then((a) => current && setAccess(a))
+      .catch(() => current && setAccess(null));
+    return () => {
+      current = false;
+    };
   }, [state.operatorId, orgVersion]);
   // Whoever signs in next starts in the inbox, not in the console the
   // previous person left open.
