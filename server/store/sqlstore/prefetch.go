@@ -95,49 +95,77 @@ func (t *tx) queuePrefetch(b *pgx.Batch, refs []store.InboundRef) func(pgx.Batch
 		b.Queue(d.rebind(fmt.Sprintf(prefetchDialogsOfContactsPG, storedDialogSQL)), contactChans, contactExt)
 	}
 	return func(br pgx.BatchResults) error {
-		if err := scanPair(br, func(_, data string) error {
-			m := new(inbox.Message)
-			if err := json.Unmarshal([]byte(data), m); err != nil {
-				return err
-			}
-			t.pre.ext[m.ChannelID+"\x00"+m.ExternalID] = m
-			return nil
-		}); err != nil {
+		if err := scanPair(br, t.prefetchedMessage); err != nil {
 			return err
 		}
 		if err := scanPair(br, func(key, data string) error {
-			c := new(inbox.Client)
-			if err := json.Unmarshal([]byte(data), c); err != nil {
-				return err
-			}
-			ch, ext, _ := strings.Cut(key, "|")
-			t.pre.contact[ch+"\x00"+ext] = c
-			return nil
+			_, err := t.prefetchedContact(key, data)
+			return err
 		}); err != nil {
 			return err
 		}
-		for _, r := range refs {
-			if c := t.pre.contact[r.ChannelID+"\x00"+r.ContactExternalID]; c != nil {
-				t.pre.latest[c.ID+"\x00"+r.ChannelID] = nil
-			}
-		}
+		t.expectLatest(refs)
 		rows, err := br.Query()
 		if err != nil {
 			return fmt.Errorf("prefetch: %w", err)
 		}
 		defer rows.Close()
-		for rows.Next() {
-			d, cols, err := scanDialog(rows.Scan)
-			if err != nil {
-				return fmt.Errorf("prefetch: %w", err)
-			}
-			t.noteLatest(d, cols)
+		return t.noteLatestRows(rows)
+	}
+}
+
+// prefetchedMessage records a prefetched message (data: its JSON).
+func (t *tx) prefetchedMessage(_, data string) error {
+	m := new(inbox.Message)
+	if err := json.Unmarshal([]byte(data), m); err != nil {
+		return err
+	}
+	t.pre.ext[m.ChannelID+"\x00"+m.ExternalID] = m
+	return nil
+}
+
+// prefetchedContact records the client a contact (key: "channel|external
+// id") names (data: the client's JSON).
+func (t *tx) prefetchedContact(key, data string) (*inbox.Client, error) {
+	c := new(inbox.Client)
+	if err := json.Unmarshal([]byte(data), c); err != nil {
+		return nil, err
+	}
+	ch, ext, _ := strings.Cut(key, "|")
+	t.pre.contact[ch+"\x00"+ext] = c
+	return c, nil
+}
+
+// expectLatest marks the latest dialog of each known client's channel as
+// asked for (absent until a prefetched dialog is noted).
+func (t *tx) expectLatest(refs []store.InboundRef) {
+	for _, r := range refs {
+		if c := t.pre.contact[r.ChannelID+"\x00"+r.ContactExternalID]; c != nil {
+			t.pre.latest[c.ID+"\x00"+r.ChannelID] = nil
 		}
-		if err := rows.Err(); err != nil {
+	}
+}
+
+// rowsOf is what both drivers' row sets offer (database/sql, pgx).
+type rowsOf interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// noteLatestRows notes each dialog of rows (selected with storedDialogSQL).
+func (t *tx) noteLatestRows(rows rowsOf) error {
+	for rows.Next() {
+		d, cols, err := scanDialog(rows.Scan)
+		if err != nil {
 			return fmt.Errorf("prefetch: %w", err)
 		}
-		return nil
+		t.noteLatest(d, cols)
 	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("prefetch: %w", err)
+	}
+	return nil
 }
 
 // noteLatest offers a prefetched dialog as the latest of its pair.
@@ -156,6 +184,11 @@ func scanPair(br pgx.BatchResults, fn func(a, b string) error) error {
 		return fmt.Errorf("prefetch: %w", err)
 	}
 	defer rows.Close()
+	return eachPair(rows, fn)
+}
+
+// eachPair calls fn with each row of a two-column answer.
+func eachPair(rows rowsOf, fn func(a, b string) error) error {
 	for rows.Next() {
 		var a, b string
 		if err := rows.Scan(&a, &b); err != nil {
@@ -215,34 +248,20 @@ func (t *tx) prefetch(refs []store.InboundRef) error {
 		t.pre.ext[r.ChannelID+"\x00"+r.MessageExternalID] = nil
 		t.pre.contact[r.ChannelID+"\x00"+r.ContactExternalID] = nil
 	}
-	if err := t.scan(msgQ, msgArgs, func(key, data string) error {
-		m := new(inbox.Message)
-		if err := json.Unmarshal([]byte(data), m); err != nil {
-			return err
-		}
-		t.pre.ext[m.ChannelID+"\x00"+m.ExternalID] = m
-		return nil
-	}); err != nil {
+	if err := t.scan(msgQ, msgArgs, t.prefetchedMessage); err != nil {
 		return err
 	}
 	var clientIDs []any
 	if err := t.scan(contactQ, contactArgs, func(key, data string) error {
-		c := new(inbox.Client)
-		if err := json.Unmarshal([]byte(data), c); err != nil {
-			return err
+		c, err := t.prefetchedContact(key, data)
+		if err == nil {
+			clientIDs = append(clientIDs, c.ID)
 		}
-		ch, ext, _ := strings.Cut(key, "|")
-		t.pre.contact[ch+"\x00"+ext] = c
-		clientIDs = append(clientIDs, c.ID)
-		return nil
+		return err
 	}); err != nil {
 		return err
 	}
-	for _, r := range refs {
-		if c := t.pre.contact[r.ChannelID+"\x00"+r.ContactExternalID]; c != nil {
-			t.pre.latest[c.ID+"\x00"+r.ChannelID] = nil
-		}
-	}
+	t.expectLatest(refs)
 	if len(clientIDs) == 0 {
 		return nil
 	}
@@ -252,14 +271,7 @@ func (t *tx) prefetch(refs []store.InboundRef) error {
 		return fmt.Errorf("prefetch: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		d, cols, err := scanDialog(rows.Scan)
-		if err != nil {
-			return fmt.Errorf("prefetch: %w", err)
-		}
-		t.noteLatest(d, cols)
-	}
-	return rows.Err()
+	return t.noteLatestRows(rows)
 }
 
 // scan runs a two-column query.
@@ -269,14 +281,5 @@ func (t *tx) scan(q string, args []any, fn func(a, b string) error) error {
 		return fmt.Errorf("prefetch: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var a, b string
-		if err := rows.Scan(&a, &b); err != nil {
-			return fmt.Errorf("prefetch: %w", err)
-		}
-		if err := fn(a, b); err != nil {
-			return fmt.Errorf("prefetch: %w", err)
-		}
-	}
-	return rows.Err()
+	return eachPair(rows, fn)
 }
