@@ -197,7 +197,8 @@ func TestTabCountersFollowEveryChange(t *testing.T) {
 	}
 	c := newChanges(t, 1)
 	statuses := []inbox.Status{inbox.StatusUnassigned, inbox.StatusInProgress, inbox.StatusSnoozed, inbox.StatusClosed}
-	for i := range 40 {
+	// first is dialog i as first put.
+	first := func(i int) *inbox.Dialog {
 		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: fmt.Sprintf("l%d", i%3), Status: statuses[i%4], ClientBlacklisted: i%7 == 0,
 			Unread: i % 3}
 		if d.Status != inbox.StatusUnassigned {
@@ -206,7 +207,10 @@ func TestTabCountersFollowEveryChange(t *testing.T) {
 		if d.Status == inbox.StatusClosed {
 			d.ClosedByID = "op-me"
 		}
-		c.put(wire.KindDialog, d.ID, d)
+		return d
+	}
+	for i := range 40 {
+		c.put(wire.KindDialog, fmt.Sprintf("d%d", i), first(i))
 	}
 	mustApply(t, rp, c.list)
 	check("after inserts")
@@ -225,18 +229,11 @@ func TestTabCountersFollowEveryChange(t *testing.T) {
 	checkLines("after moves and deletions")
 	c = newChanges(t, 150)
 	for i := 20; i < 30; i++ { // transferred to another line, or read, nothing else changed
-		d := &inbox.Dialog{ID: fmt.Sprintf("d%d", i), ClientID: "c", LineID: fmt.Sprintf("l%d", i%3), Status: statuses[i%4], ClientBlacklisted: i%7 == 0,
-			Unread: i % 3}
+		d := first(i)
 		if i%2 == 0 {
 			d.LineID = "l2"
 		} else {
 			d.Unread = 0
-		}
-		if d.Status != inbox.StatusUnassigned {
-			d.AssigneeID = "op-me"
-		}
-		if d.Status == inbox.StatusClosed {
-			d.ClosedByID = "op-me"
 		}
 		c.put(wire.KindDialog, d.ID, d)
 	}
