@@ -34,7 +34,7 @@ func (s *Conversation) Dialog(dialogID string) (DialogView, error) {
 		return DialogView{}, toUI(err)
 	}
 	card, _ := rp.Client(ctx, d.ClientID)
-	item := replica.DialogItem{Dialog: *d, ClientName: card.Client.Name(), ClientAvatar: card.Client.AvatarURL}
+	item := replica.ItemOf(d, card.Client.Name(), card.Client.AvatarURL)
 	v := DialogView{Row: s.c.rowOf(org, item, ""), ClientID: d.ClientID, ChannelID: d.ChannelID, Mine: d.AssigneeID == me,
 		Ratings: ratingsOf(org, me, d), MayHandle: mayHandle(org, me, d)}
 	if ch := org.Channels[d.ChannelID]; ch != nil {

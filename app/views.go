@@ -235,32 +235,31 @@ func ms(t time.Time) int64 {
 
 // rowOf builds a list row; tab decides which time the row shows.
 func (c *core) rowOf(org *inbox.Org, it replica.DialogItem, tab replica.Tab) DialogRow {
-	d := &it.Dialog
 	r := DialogRow{
-		ID: d.ID, Number: d.Number, ClientName: it.ClientName, ClientAvatar: it.ClientAvatar,
-		LineID: d.LineID, Status: string(d.Status), AssigneeID: d.AssigneeID,
-		Unread: d.Unread, LastText: d.LastMessageText, LastFromTeam: d.LastMessageFromTeam,
-		Time: ms(d.LastMessageAt), SnoozedUntil: ms(d.SnoozedUntil), Blacklisted: d.ClientBlacklisted, Draft: it.Draft != nil,
-		Tags: tagViews(org, d.Tags),
+		ID: it.ID, Number: it.Number, ClientName: it.ClientName, ClientAvatar: it.ClientAvatar,
+		LineID: it.LineID, Status: string(it.Status), AssigneeID: it.AssigneeID,
+		Unread: it.Unread, LastText: it.LastMessageText, LastFromTeam: it.LastMessageFromTeam,
+		Time: it.LastMessageAt, SnoozedUntil: it.SnoozedUntil, Blacklisted: it.Blacklisted, Draft: it.Draft != nil,
+		Tags: tagViews(org, it.Tags),
 	}
-	if ch := org.Channels[d.ChannelID]; ch != nil {
+	if ch := org.Channels[it.ChannelID]; ch != nil {
 		r.ChannelKind, r.ChannelName = string(ch.Kind), ch.Name
 	}
-	if l := org.Lines[d.LineID]; l != nil {
+	if l := org.Lines[it.LineID]; l != nil {
 		r.LineName = l.Name
 	}
-	if d.AssigneeID != "" {
-		r.AssigneeName = operatorName(org, d.AssigneeID)
-		r.AssigneeOnline = c.isOnline(d.AssigneeID)
+	if it.AssigneeID != "" {
+		r.AssigneeName = operatorName(org, it.AssigneeID)
+		r.AssigneeOnline = c.isOnline(it.AssigneeID)
 	}
 	switch tab {
 	case replica.TabUnassigned:
-		r.Time = ms(d.QueuedAt)
+		r.Time = it.QueuedAt
 	case replica.TabClosed:
-		r.Time = ms(d.ClosedAt)
+		r.Time = it.ClosedAt
 	}
 	if r.Time == 0 {
-		r.Time = ms(d.CreatedAt)
+		r.Time = it.CreatedAt
 	}
 	return r
 }

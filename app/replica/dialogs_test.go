@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -276,5 +277,76 @@ func TestAReplicaUpgradedInPlaceCountsEveryLine(t *testing.T) {
 		if _, total, err := rp.ListDialogs(ctx, "op-me", ListQuery{Tab: TabUnassigned, LineID: line}); err != nil || total != 10 {
 			t.Errorf("line %s totals %d (%v), want 10", line, total, err)
 		}
+	}
+}
+
+// A list reads its rows from the dialogs' columns and a few fields of
+// their JSON; the conversation makes its row from the decoded dialog
+// (ItemOf). Both must show the same row, field by field.
+func TestAListRowIsTheDialogsOwnRow(t *testing.T) {
+	rp := openTemp(t)
+	ctx := context.Background()
+	clients := map[string]*inbox.Client{
+		"c-d1": {ID: "c-d1", OriginalName: `<img src=x onerror="alert(1)"> Олена`, AvatarURL: "https://example.test/a.png"},
+		"c-d2": {ID: "c-d2", OriginalName: "Пётр", DisplayName: "Петро (VIP)"},
+		"c-d3": {ID: "c-d3", OriginalName: "spam", Blacklisted: true},
+		"c-d4": {ID: "c-d4", OriginalName: "Jane"},
+	}
+	dialogs := []*inbox.Dialog{
+		dialog("d1", inbox.StatusUnassigned, func(d *inbox.Dialog) {
+			d.Number, d.Unread, d.LastMessageText = 1041, 3, "\"quoted\" \\ <b>bold</b> ё\n"
+			d.LastClientMessageAt = t0.Add(time.Minute)
+		}),
+		dialog("d2", inbox.StatusSnoozed, func(d *inbox.Dialog) {
+			d.Number, d.AssigneeID, d.LastMessageFromTeam = 1042, "me", true
+			d.SnoozedUntil = t0.Add(time.Hour + 123456789*time.Nanosecond)
+			d.Tags = []string{"t1", "t2"}
+			d.LineID, d.ChannelID = "l2", "ch2"
+		}),
+		dialog("d3", inbox.StatusClosed, func(d *inbox.Dialog) {
+			d.ClientBlacklisted, d.ClosedByID, d.ClosedAt = true, "me", t0.Add(2*time.Hour)
+		}),
+		// No message and never queued: the row shows when it was made.
+		dialog("d4", inbox.StatusInProgress, func(d *inbox.Dialog) {
+			d.AssigneeID, d.Outgoing = "me", true
+			d.QueuedAt, d.LastMessageAt = time.Time{}, time.Time{}
+			d.CreatedAt = t0.Add(1500 * time.Microsecond)
+		}),
+	}
+	cs := newChanges(t, 1)
+	for _, c := range clients {
+		cs.put(wire.KindClient, c.ID, c)
+	}
+	for _, d := range dialogs {
+		cs.put(wire.KindDialog, d.ID, d)
+	}
+	mustApply(t, rp, cs.list)
+
+	got := map[string]DialogItem{}
+	for _, tab := range []Tab{TabAll, TabBlacklist} {
+		items, _, err := rp.ListDialogs(ctx, "me", ListQuery{Tab: tab})
+		if err != nil {
+			t.Fatalf("ListDialogs(%s): %v", tab, err)
+		}
+		for _, it := range items {
+			got[it.ID] = it
+		}
+	}
+	for _, d := range dialogs {
+		stored, err := rp.Dialog(ctx, d.ID)
+		if err != nil {
+			t.Fatalf("Dialog(%s): %v", d.ID, err)
+		}
+		c := clients[d.ClientID]
+		want := ItemOf(stored, c.Name(), c.AvatarURL)
+		if !reflect.DeepEqual(got[d.ID], want) {
+			t.Errorf("%s listed as\n%+v\nwant its own row\n%+v", d.ID, got[d.ID], want)
+		}
+	}
+	if it := got["d4"]; it.CreatedAt != t0.Add(2*time.Millisecond).UnixMilli() || it.LastMessageAt != 0 {
+		t.Errorf("d4's times: created %d, last message %d", it.CreatedAt, it.LastMessageAt)
+	}
+	if it := got["d2"]; it.SnoozedUntil != t0.Add(time.Hour+123*time.Millisecond).UnixMilli() || !slices.Equal(it.Tags, []string{"t1", "t2"}) {
+		t.Errorf("d2: snoozed until %d, tags %v", it.SnoozedUntil, it.Tags)
 	}
 }

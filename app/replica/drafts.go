@@ -85,7 +85,7 @@ func (rp *Replica) attachDrafts(ctx context.Context, items []DialogItem) error {
 		return sqlError(q, err)
 	}
 	for i := range items {
-		items[i].Draft = drafts[items[i].Dialog.ID]
+		items[i].Draft = drafts[items[i].ID]
 	}
 	return nil
 }

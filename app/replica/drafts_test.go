@@ -23,7 +23,7 @@ func draftsOnRows(t *testing.T, rp *Replica) []string {
 	out := []string{}
 	for _, it := range items {
 		if it.Draft != nil {
-			out = append(out, it.Dialog.ID)
+			out = append(out, it.ID)
 		}
 	}
 	return out

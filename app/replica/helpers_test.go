@@ -74,7 +74,7 @@ func message(id, dialogID, text string, at time.Time) *inbox.Message {
 func ids(items []DialogItem) []string {
 	out := []string{}
 	for _, it := range items {
-		out = append(out, it.Dialog.ID)
+		out = append(out, it.ID)
 	}
 	return out
 }

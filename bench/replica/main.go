@@ -446,7 +446,7 @@ func memoryChild(ctx context.Context, path string) {
 		items, _, err := rp.ListDialogs(ctx, me, replica.ListQuery{Tab: tab, Limit: 50})
 		must(err)
 		if len(items) > 0 {
-			_, err := rp.History(ctx, items[0].Dialog.ID, 0, 50)
+			_, err := rp.History(ctx, items[0].ID, 0, 50)
 			must(err)
 		}
 	}
