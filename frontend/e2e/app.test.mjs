@@ -267,7 +267,10 @@ test("hostile text from a channel, a note and a reply is shown as text and runs 
   await server.commands("james", [{ type: "client.note.add", payload: { clientId, noteId: crypto.randomUUID(), text: hostile.note } }]);
 
   await evilRow.click();
-  await A.page.getByTestId("message").nth(2).waitFor();
+  // The dialog open before (John's) stays on screen until this one loads:
+  // wait for this one's title and its last message, not for any three.
+  await A.page.locator(".conversation-title", { hasText: hostile.name }).waitFor();
+  await A.page.getByTestId("message").filter({ hasText: hostile.link }).waitFor();
   assert.deepEqual(await timeline(A.page), [hostile.message, hostile.script, hostile.link]);
   assert.equal(await A.page.locator(".conversation-title").textContent(), hostile.name);
   const card = A.page.getByTestId("client-card");
