@@ -175,7 +175,9 @@ func (t *tx) putDialog(org *inbox.Org, d *inbox.Dialog) error {
 	}
 	t.seen[d.ID] = d.Clone()
 	pair := d.ClientID + "\x00" + d.ChannelID
-	if l := t.pend.latest[pair]; l == nil || newer(d, l) {
+	// The same dialog put again replaces its earlier version (it is not
+	// newer than itself, and the buffer must not keep the copy before).
+	if l := t.pend.latest[pair]; l == nil || l.ID == d.ID || newer(d, l) {
 		t.pend.latest[pair] = t.seen[d.ID]
 	}
 	if prev == nil || (prev.LineID == d.LineID && slices.Equal(members(prev), members(d))) {

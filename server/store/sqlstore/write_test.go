@@ -3,12 +3,16 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"switchboard/inbox"
+	"switchboard/server/seed"
 	"switchboard/server/store"
 	"switchboard/server/store/pgtest"
 )
@@ -99,5 +103,122 @@ func TestFailedWritesFreeTheWriteLock(t *testing.T) {
 	}
 	if err := s.Write(ctx, func(tx store.Tx) error { _, err := tx.Apply(dialog("d-6", "x-6")); return err }); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A customer writing several times within one batch: each message
+// routes on the dialog as the one before left it. (The buffer's newest
+// dialog of a client and channel kept the first version put, so the
+// third message counted from the first's: unread 2 for 3 messages.)
+func TestBatchOfOneCustomersMessagesCountsEach(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"sqlite", "postgres"} {
+		t.Run(name, func(t *testing.T) {
+			var s *Store
+			if name == "postgres" {
+				s = pgStores(t, 1)[0]
+			} else {
+				var err error
+				if s, err = OpenSQLite(ctx, filepath.Join(t.TempDir(), "sb.db")); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = s.Close() })
+				if err := seed.Demo(ctx, s, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n := 0
+			for round := 1; round <= 3; round++ {
+				var refs []store.InboundRef
+				var fns []func(store.Tx) error
+				for range 3 {
+					n++
+					r, fn := customerSays("zed", fmt.Sprintf("z-%d", n))
+					refs, fns = append(refs, r...), append(fns, fn)
+				}
+				err := s.WritePrefetched(ctx, refs, func(tx store.Tx) error {
+					for _, fn := range fns {
+						if err := fn(tx); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var unread, msgs int
+				err = s.RawDB().QueryRow(s.d.rebind(`SELECT d.data, (SELECT count(*) FROM messages m WHERE m.dialog_id = d.id) FROM dialogs d
+					WHERE d.client_id = (SELECT client_id FROM contacts WHERE channel_id = 'ch-telegram' AND external_id = 'zed')`)).Scan(jsonField("unread", &unread), &msgs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if unread != msgs || msgs != 3*round {
+					t.Errorf("after batch %d: the dialog counts %d unread of its %d messages, want %d of %d", round, unread, msgs, 3*round, 3*round)
+				}
+			}
+		})
+	}
+}
+
+// jsonField scans a JSON column and reads one integer field of it.
+func jsonField(name string, dst *int) sql.Scanner { return jsonInt{name, dst} }
+
+type jsonInt struct {
+	name string
+	dst  *int
+}
+
+func (j jsonInt) Scan(v any) error {
+	var b []byte
+	switch v := v.(type) {
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("scan %s: a %T", j.name, v)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	return json.Unmarshal(m[j.name], j.dst)
+}
+
+// pgStores opens n stores (server instances) over one fresh PostgreSQL
+// schema holding the demo workspace.
+func pgStores(t *testing.T, n int) []*Store {
+	t.Helper()
+	ctx := context.Background()
+	dsn := pgtest.Schema(t)
+	var out []*Store
+	for range n {
+		s, err := OpenPostgres(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		out = append(out, s)
+	}
+	if err := seed.Demo(ctx, out[0], time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// customerSays is the body of a write storing one inbound message from a
+// Telegram contact, with the prefetch refs it names.
+func customerSays(contact, ext string) ([]store.InboundRef, func(store.Tx) error) {
+	cmd := &inbox.InboundMessage{ChannelID: "ch-telegram", ExternalID: ext,
+		Contact: inbox.InboundContact{ExternalID: contact, Name: "Customer " + contact}, Text: "hello " + ext}
+	refs := []store.InboundRef{{ChannelID: "ch-telegram", MessageExternalID: ext, ContactExternalID: contact}}
+	return refs, func(tx store.Tx) error {
+		out, err := cmd.Execute(tx, inbox.Env{Now: time.Now(), NewID: tx.NewID, NextDialogNumber: tx.NextDialogNumber})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Apply(out)
+		return err
 	}
 }
