@@ -13,6 +13,11 @@ type inFlight struct {
 	batch   []*job
 	results []wire.CommandResult
 	head    int64
+	// handed is closed once a committed batch's results are handed out
+	// (by a goroutine of its own, so that they go out as soon as the
+	// commit lands, not once the next batch's rules have run), or once
+	// the commit failed.
+	handed chan struct{}
 }
 
 // runAhead is run's loop for a store whose writes overlap (PostgreSQL):
@@ -42,7 +47,7 @@ func (e *engine) runAhead(ctx context.Context, aw store.AheadWriter) {
 			select {
 			case j := <-e.jobs:
 				batch = append(batch, j)
-			case <-prev.f.Done():
+			case <-prev.handed:
 				e.land(ctx, prev)
 				prev = nil
 				continue
@@ -77,16 +82,28 @@ func (e *engine) commitAhead(ctx context.Context, aw store.AheadWriter, prev *in
 		e.finish(ctx, batch, results, 0, err)
 		return nil
 	}
-	return &inFlight{f: f, batch: batch, results: results, head: head}
+	fl := &inFlight{f: f, batch: batch, results: results, head: head, handed: make(chan struct{})}
+	go func() {
+		defer close(fl.handed)
+		<-f.Done()
+		if f.Err() == nil {
+			e.finish(ctx, batch, results, head, nil)
+		}
+	}()
+	return fl
 }
 
-// land waits for a batch's commit and hands out its results; it reports
-// whether the batch committed.
+// land waits until a batch's commit has landed and its results are
+// handed out; a failed batch is run again (finish). It reports whether
+// the batch committed. The next batch's write begins only after, so
+// batches are told in the order they commit.
 func (e *engine) land(ctx context.Context, fl *inFlight) bool {
-	<-fl.f.Done()
-	err := fl.f.Err()
-	e.finish(ctx, fl.batch, fl.results, fl.head, err)
-	return err == nil
+	<-fl.handed
+	if err := fl.f.Err(); err != nil {
+		e.finish(ctx, fl.batch, fl.results, fl.head, err)
+		return false
+	}
+	return true
 }
 
 // aheadable reports whether a batch's rules may run ahead of the write
