@@ -70,6 +70,10 @@ func (e *engine) submit(ctx context.Context, actor string, envs []wire.CommandEn
 }
 
 func (e *engine) run(ctx context.Context) {
+	if aw, ok := e.st.(store.AheadWriter); ok && aw.WritesAhead() {
+		e.runAhead(ctx, aw)
+		return
+	}
 	for {
 		var batch []*job
 		select {
@@ -78,17 +82,21 @@ func (e *engine) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case j := <-e.jobs:
-				batch = append(batch, j)
-			default:
-				break drain
-			}
-		}
-		e.commit(ctx, batch)
+		e.commit(ctx, e.drain(batch))
 	}
+}
+
+// drain adds to batch the commands waiting, up to maxBatch.
+func (e *engine) drain(batch []*job) []*job {
+	for len(batch) < maxBatch {
+		select {
+		case j := <-e.jobs:
+			batch = append(batch, j)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // commit runs a batch in one transaction. If the transaction fails (a
@@ -98,13 +106,14 @@ func (e *engine) commit(ctx context.Context, batch []*job) {
 	results := make([]wire.CommandResult, len(batch))
 	var head int64
 	refs := inboundRefs(batch)
-	write := func(fn func(store.Tx) error) error {
-		if pw, ok := e.st.(store.PrefetchWriter); ok && len(refs) > 0 {
-			// The prefetch rides with the write's first round trip, so
-			// it pays even for one message.
-			return pw.WritePrefetched(ctx, refs, fn)
-		}
-		return e.st.Write(ctx, func(tx store.Tx) error {
+	fn := e.batchFunc(batch, results, &head)
+	var err error
+	if pw, ok := e.st.(store.PrefetchWriter); ok && len(refs) > 0 {
+		// The prefetch rides with the write's first round trip, so
+		// it pays even for one message.
+		err = pw.WritePrefetched(ctx, refs, fn)
+	} else {
+		err = e.st.Write(ctx, func(tx store.Tx) error {
 			if p, ok := tx.(store.Prefetcher); ok && len(refs) > 1 {
 				if err := p.Prefetch(refs); err != nil {
 					return err
@@ -113,8 +122,15 @@ func (e *engine) commit(ctx context.Context, batch []*job) {
 			return fn(tx)
 		})
 	}
-	err := write(func(tx store.Tx) error {
-		head = 0
+	e.finish(ctx, batch, results, head, err)
+}
+
+// batchFunc is the body of a batch's transaction: it runs each command,
+// then auto-assignment, into results and head. It may run more than once
+// (a write run ahead and then again); each run starts afresh.
+func (e *engine) batchFunc(batch []*job, results []wire.CommandResult, head *int64) func(store.Tx) error {
+	return func(tx store.Tx) error {
+		*head = 0
 		var touched []*inbox.Outcome
 		sweep := false
 		for i, j := range batch {
@@ -127,15 +143,25 @@ func (e *engine) commit(ctx context.Context, batch []*job) {
 				return err
 			}
 			results[i] = r
-			head = max(head, r.Seq)
+			*head = max(*head, r.Seq)
 			if out != nil {
 				touched = append(touched, out)
 			}
 		}
 		seq, err := e.autoAssign(tx, touched, sweep)
-		head = max(head, seq)
+		*head = max(*head, seq)
 		return err
-	})
+	}
+}
+
+// finish hands out a batch's results once its transaction has ended with
+// err; a failed batch of several is retried command by command.
+func (e *engine) finish(ctx context.Context, batch []*job, results []wire.CommandResult, head int64, err error) {
+	if errors.Is(err, store.ErrWroteBetween) {
+		// Its rules ran on what another instance's commit changed.
+		e.commit(ctx, batch)
+		return
+	}
 	if err != nil {
 		if len(batch) > 1 {
 			for _, j := range batch {

@@ -414,3 +414,46 @@ type Prefetcher interface {
 type PrefetchWriter interface {
 	WritePrefetched(ctx context.Context, refs []InboundRef, fn func(Tx) error) error
 }
+
+// ErrWroteBetween ends a flight whose rules ran ahead when another
+// writer committed between it and the write before: nothing was
+// committed, and the batch is to be run again.
+var ErrWroteBetween = errors.New("another writer committed in between")
+
+// A Flight is a write whose commit has been sent and may not have
+// finished (AheadWriter).
+type Flight interface {
+	// Done is closed once the commit has finished; Err then says how it
+	// went (nil: committed).
+	Done() <-chan struct{}
+	Err() error
+}
+
+// A Speculation is the next write's rules run ahead, while the write
+// before it commits (AheadWriter.Speculate). It holds a connection until
+// it is handed to WriteAhead or discarded.
+type Speculation interface {
+	Discard()
+}
+
+// AheadWriter is a Store whose writes can overlap (sqlstore on
+// PostgreSQL): WriteAhead returns once a write's commit is sent, and the
+// next write's rules may run while it is under way. Writes still commit
+// one after the other, each seeing the one before: the caller waits for a
+// flight to finish before it starts the next write.
+type AheadWriter interface {
+	// WritesAhead reports whether writes overlap at all; if not, the
+	// caller uses Write.
+	WritesAhead() bool
+	// Speculate runs fn for the write that will follow prev, on what the
+	// database will hold once prev commits, while prev commits. It
+	// returns nil when it cannot tell that (fn reads what refs' prefetch
+	// does not answer, or what prev wrote): the write then runs fn itself.
+	// fn may run more than once; only the run whose write commits counts.
+	Speculate(ctx context.Context, prev Flight, refs []InboundRef, fn func(Tx) error) Speculation
+	// WriteAhead runs fn (or takes spec's run of it, if prev committed
+	// and nothing else wrote since) and sends the commit. An error means
+	// nothing was committed. Call it only once the write before has
+	// finished; spec may be nil.
+	WriteAhead(ctx context.Context, spec Speculation, refs []InboundRef, fn func(Tx) error) (Flight, error)
+}

@@ -142,6 +142,7 @@ func (t *tx) dropLostContacts(c *inbox.Client) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
+	t.noteDeleted()
 	for _, k := range lost {
 		if err := t.exec(`DELETE FROM contacts WHERE channel_id = ? AND external_id = ? AND client_id = ?`, k.ChannelID, k.ExternalID, c.ID); err != nil {
 			return err
@@ -299,6 +300,7 @@ func (t *tx) remove(kind wire.Kind, id string) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
+	t.noteDeleted()
 	table := map[wire.Kind]string{
 		wire.KindTemplate: "templates", wire.KindNote: "notes", wire.KindTask: "tasks",
 		wire.KindMessage: "messages", wire.KindEvent: "events",

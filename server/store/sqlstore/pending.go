@@ -129,14 +129,17 @@ const flushChunk = 200
 // clears the buffer. On PostgreSQL they all go in one round trip.
 func (t *tx) flush(after ...stmt) error {
 	p := t.pend
+	before := t.preamble
+	t.preamble = nil
 	if p.empty() {
-		return t.run(after)
+		return t.run(append(before, after...))
 	}
+	t.wrote.note(p)
 	chunk := flushChunk
 	if t.s.d.arrays {
 		chunk = 1 << 30
 	}
-	var stmts []stmt
+	stmts := before
 	for _, name := range flushOrder {
 		tb := p.tables[name]
 		if tb == nil || len(tb.rows) == 0 {

@@ -57,6 +57,16 @@ type tx struct {
 	// logIncomplete says entries moved outside log (restamp): the hooks
 	// are not called, and the hub reads the log instead.
 	logIncomplete bool
+	// wrote is what this write has put so far, for the write after it
+	// to tell whether it may run ahead (Speculate).
+	wrote *writeSet
+	// ahead is set while the rules run ahead of the write's transaction
+	// (Speculate): nothing may reach the database then. fenced says
+	// something tried, and the run ahead does not count.
+	ahead, fenced bool
+	// preamble goes in front of the next flush's statements: a write run
+	// ahead begins its transaction in its last round trip (startAhead).
+	preamble []stmt
 }
 
 // txConn is what a write runs its statements on: *sql.Tx or *sql.Conn.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -34,8 +35,7 @@ func (s *Store) write(ctx context.Context, refs []store.InboundRef, fn func(stor
 		return fmt.Errorf("begin write: %w", err)
 	}
 	defer conn.Close()
-	t := &tx{s: s, conn: conn, ctx: ctx, seen: map[string]*inbox.Dialog{}, pend: newPending(),
-		fresh: map[string]bool{}, contactsOf: map[string][]inbox.Contact{}, stored: map[string][]any{}}
+	t := s.newTx(ctx, conn)
 	if s.lockSQL != "" {
 		err = t.runPG(refs, fn)
 	} else {
@@ -44,6 +44,21 @@ func (s *Store) write(ctx context.Context, refs []store.InboundRef, fn func(stor
 	if err != nil {
 		return err
 	}
+	t.committed()
+	return nil
+}
+
+// newTx is a write's state on conn, before anything is read.
+func (s *Store) newTx(ctx context.Context, conn *sql.Conn) *tx {
+	return &tx{s: s, conn: conn, ctx: ctx, seen: map[string]*inbox.Dialog{}, pend: newPending(),
+		fresh: map[string]bool{}, contactsOf: map[string][]inbox.Contact{}, stored: map[string][]any{},
+		wrote: newWriteSet()}
+}
+
+// committed hands what the write logged to the OnCommitted hooks, after
+// its commit.
+func (t *tx) committed() {
+	s := t.s
 	if t.seq > t.seq0 && s.committedFns != nil {
 		// The cache holds an org only with the version it was read at,
 		// so one of the version this write committed is the org as of
@@ -62,7 +77,6 @@ func (s *Store) write(ctx context.Context, refs []store.InboundRef, fn func(stor
 			fn(c)
 		}
 	}
-	return nil
 }
 
 // runSQLite runs fn in a database/sql transaction (BEGIN IMMEDIATE: the
@@ -104,35 +118,52 @@ func (t *tx) runSQLite(refs []store.InboundRef, fn func(store.Tx) error) error {
 // before the connection goes back to the pool; should even that fail, the
 // connection is closed, which ends the session and frees the write lock
 // (an idle connection must not sit on it).
-func (t *tx) runPG(refs []store.InboundRef, fn func(store.Tx) error) (err error) {
+func (t *tx) runPG(refs []store.InboundRef, fn func(store.Tx) error) error {
+	if err := t.startPG(refs, fn); err != nil {
+		return err
+	}
+	return t.commitPG()
+}
+
+// startPG begins the transaction and runs fn; on failure it rolls back.
+func (t *tx) startPG(refs []store.InboundRef, fn func(store.Tx) error) error {
 	t.tx = t.conn
-	defer func() {
-		if err == nil {
-			return
-		}
-		// After a failed pipeline the transaction is aborted (the
-		// statements after the failed one, COMMIT included, were
-		// skipped); after a failed COMMIT there is none, and ROLLBACK
-		// only warns.
-		ctx := context.WithoutCancel(t.ctx)
-		_, rbErr := t.conn.ExecContext(ctx, "ROLLBACK")
-		_ = t.pgx(func(c *pgx.Conn) error {
-			if rbErr != nil || c.PgConn().TxStatus() != 'I' {
-				return c.Close(ctx)
-			}
-			return nil
-		})
-	}()
 	if err := t.begin(refs); err != nil {
+		t.abortPG()
 		return err
 	}
 	if err := fn(t); err != nil {
+		t.abortPG()
 		return err
 	}
+	return nil
+}
+
+// commitPG sends the buffered rows, the counters, the NOTIFY and COMMIT
+// in one round trip; on failure it rolls back.
+func (t *tx) commitPG() error {
 	if err := t.flush(append(t.saveCounters(), stmt{q: "COMMIT"})...); err != nil {
+		t.abortPG()
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// abortPG rolls back whatever the write began. After a failed pipeline
+// the transaction is aborted (the statements after the failed one, COMMIT
+// included, were skipped); after a failed COMMIT there is none, and
+// ROLLBACK only warns. Should even ROLLBACK fail, the connection is
+// closed: that ends the session and frees the write lock (an idle
+// connection must not sit on it).
+func (t *tx) abortPG() {
+	ctx := context.WithoutCancel(t.ctx)
+	_, rbErr := t.conn.ExecContext(ctx, "ROLLBACK")
+	_ = t.pgx(func(c *pgx.Conn) error {
+		if rbErr != nil || c.PgConn().TxStatus() != 'I' {
+			return c.Close(ctx)
+		}
+		return nil
+	})
 }
 
 // OnCommitted registers fn to receive what each write logged, after its
@@ -191,6 +222,10 @@ func (t *tx) begin(refs []store.InboundRef) error {
 
 // pgx runs fn on the PostgreSQL connection under the write's transaction.
 func (t *tx) pgx(fn func(*pgx.Conn) error) error {
+	if t.ahead {
+		t.fenced = true
+		return errAhead
+	}
 	return t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
