@@ -31,15 +31,7 @@ func TestEnginesRunningAheadOnTwoInstances(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dsn := pgtest.Schema(t)
-	var stores []*sqlstore.Store
-	for range 2 {
-		s, err := sqlstore.OpenPostgres(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close() })
-		stores = append(stores, s)
-	}
+	stores := []*sqlstore.Store{openPostgres(t, dsn), openPostgres(t, dsn)}
 	if err := seed.Demo(ctx, stores[0], time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -145,15 +137,7 @@ func TestEnginesRunningAheadOnTwoInstances(t *testing.T) {
 // answered with an error.
 func TestEngineRunsAgainAWriteRefusedForAnotherInstance(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlstore.OpenPostgres(ctx, pgtest.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := seed.Demo(ctx, st, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	e := newEngine(st, time.Now, nil)
+	e := newEngine(demoPostgres(t), time.Now, nil)
 	j := &job{env: inboundEnv("again", "again-1"), done: make(chan wire.CommandResult, 1)}
 	e.finish(ctx, []*job{j}, make([]wire.CommandResult, 1), 0, fmt.Errorf("commit: %w", store.ErrWroteBetween))
 	if r := <-j.done; !r.OK {

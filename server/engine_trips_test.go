@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -20,22 +19,12 @@ import (
 // path fails here and has to say why.
 func TestInboundWriteRoundTrips(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlstore.OpenPostgres(ctx, pgtest.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := seed.Demo(ctx, st, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	st := demoPostgres(t)
 	e := newEngine(st, time.Now, nil)
 	n := 0
 	inbound := func(contact string) *job {
 		n++
-		p, _ := json.Marshal(map[string]any{"channelId": "ch-telegram", "externalId": fmt.Sprintf("ext-%d", n),
-			"contact": map[string]any{"externalId": contact, "name": "Customer " + contact}, "text": "hello"})
-		return &job{env: wire.CommandEnvelope{ID: fmt.Sprintf("cmd-%d", n), Type: "inbound.message", Payload: p},
-			done: make(chan wire.CommandResult, 1)}
+		return &job{env: inboundEnv(contact, fmt.Sprintf("ext-%d", n)), done: make(chan wire.CommandResult, 1)}
 	}
 	commit := func(jobs ...*job) int64 {
 		t.Helper()
@@ -76,3 +65,26 @@ const (
 	wantReturning = 2
 	wantBatch     = 2
 )
+
+// openPostgres opens a store on the PostgreSQL schema dsn, closed when
+// the test ends.
+func openPostgres(t *testing.T, dsn string) *sqlstore.Store {
+	t.Helper()
+	st, err := sqlstore.OpenPostgres(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+// demoPostgres opens a store on a fresh PostgreSQL schema holding the
+// demo workspace.
+func demoPostgres(t *testing.T) *sqlstore.Store {
+	t.Helper()
+	st := openPostgres(t, pgtest.Schema(t))
+	if err := seed.Demo(context.Background(), st, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}

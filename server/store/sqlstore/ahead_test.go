@@ -17,6 +17,16 @@ func land(t *testing.T, f store.Flight) error {
 }
 
 // dialogsOf counts a contact's clients, dialogs and messages as stored.
+// warm stores one customer's message, so that s holds the org cached as
+// a running server's store does.
+func warm(t *testing.T, s *Store) {
+	t.Helper()
+	_, fn := customerSays("warm", "warm-1")
+	if err := s.Write(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func dialogsOf(t *testing.T, s *Store, contact string) (clients, dialogs, messages int) {
 	t.Helper()
 	err := s.RawDB().QueryRow(`SELECT (SELECT count(DISTINCT client_id) FROM contacts WHERE channel_id = 'ch-telegram' AND external_id = $1),
@@ -36,11 +46,7 @@ func dialogsOf(t *testing.T, s *Store, contact string) (clients, dialogs, messag
 func TestWriteAheadOnlyPastWhatTheFlightWrote(t *testing.T) {
 	ctx := context.Background()
 	s := pgStores(t, 1)[0]
-	refs, fn := customerSays("warm", "warm-1") // the org is now cached
-	if err := s.Write(ctx, fn); err != nil {
-		t.Fatal(err)
-	}
-	_ = refs
+	warm(t, s)
 
 	aRefs, aFn := customerSays("alice", "a-1")
 	f1, err := s.WriteAhead(ctx, nil, aRefs, aFn)
@@ -122,10 +128,7 @@ func TestWriteAheadAfterAnotherInstanceCommitsNothing(t *testing.T) {
 	ctx := context.Background()
 	stores := pgStores(t, 2)
 	s, other := stores[0], stores[1]
-	_, fn := customerSays("warm", "warm-1")
-	if err := s.Write(ctx, fn); err != nil {
-		t.Fatal(err)
-	}
+	warm(t, s)
 	aRefs, aFn := customerSays("alice", "a-1")
 	f1, err := s.WriteAhead(ctx, nil, aRefs, aFn)
 	if err != nil {
@@ -171,10 +174,7 @@ func TestWriteAheadAfterAnotherInstanceCommitsNothing(t *testing.T) {
 func TestWriteAheadIsFencedOffTheDatabase(t *testing.T) {
 	ctx := context.Background()
 	s := pgStores(t, 1)[0]
-	_, fn := customerSays("warm", "warm-1")
-	if err := s.Write(ctx, fn); err != nil {
-		t.Fatal(err)
-	}
+	warm(t, s)
 	aRefs, aFn := customerSays("alice", "a-1")
 	f1, err := s.WriteAhead(ctx, nil, aRefs, aFn)
 	if err != nil {
@@ -237,10 +237,7 @@ func TestWriteAheadIsFencedOffTheDatabase(t *testing.T) {
 func TestWriteAheadChain(t *testing.T) {
 	ctx := context.Background()
 	s := pgStores(t, 1)[0]
-	_, fn := customerSays("warm", "warm-1")
-	if err := s.Write(ctx, fn); err != nil {
-		t.Fatal(err)
-	}
+	warm(t, s)
 	const writes, customers = 40, 6
 	var prev store.Flight
 	ahead := 0
