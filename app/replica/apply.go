@@ -208,6 +208,9 @@ func (rp *Replica) BuildSearch(ctx context.Context) error {
 			if err := exec(ctx, tx, `DELETE FROM meta WHERE key = ?`, metaSearchDeferred); err != nil {
 				return err
 			}
+			if err := setMeta(ctx, tx, metaSearchWhole, "1"); err != nil {
+				return err
+			}
 		}
 		restored, err = restoreIndexes(ctx, tx)
 		return err

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"switchboard/wire"
 )
@@ -115,7 +116,10 @@ func TestTheCheckpointerCutsBackAGrownWriteAheadLog(t *testing.T) {
 	if grown < 1<<20 {
 		t.Fatalf("the log grew to %d bytes only: the test writes too little", grown)
 	}
-	rp.checkpointNow()
+	if !rp.checkpointNow() {
+		t.Fatalf("the checkpoint did not report the log's file (%d bytes) as grown past %d", grown, walSizeLimit)
+	}
+	rp.truncateLog()
 	if after := walSize(); after > walSizeLimit {
 		t.Errorf("the log's file is %d bytes after the checkpoint (from %d), want at most %d", after, grown, walSizeLimit)
 	}
@@ -125,5 +129,116 @@ func TestTheCheckpointerCutsBackAGrownWriteAheadLog(t *testing.T) {
 	mustApply(t, rp, c.list)
 	if hits, err := rp.Search(context.Background(), "финал", 10); err != nil || len(hits) != 1 {
 		t.Errorf("search after the checkpoint: %d hits, %v; want 1", len(hits), err)
+	}
+}
+
+// The checkpointer empties a grown log's file by itself, once writes have
+// paused for truncateQuiet.
+func TestTheCheckpointerCutsBackTheLogOnceWritesPause(t *testing.T) {
+	limit, quiet := walSizeLimit, truncateQuiet
+	walSizeLimit, truncateQuiet = 64<<10, 50*time.Millisecond
+	t.Cleanup(func() { walSizeLimit, truncateQuiet = limit, quiet })
+	rp := openTemp(t)
+	c := newChanges(t, 1).put(wire.KindDialog, "d1", dialog("d1", "unassigned"))
+	long := strings.Repeat("заказ номер ", 100)
+	for i := range 2000 {
+		c.put(wire.KindMessage, fmt.Sprintf("m%d", i), message(fmt.Sprintf("m%d", i), "d1", long, t0))
+	}
+	mustApply(t, rp, c.list)
+	if grown := rp.walSize(); grown < 1<<20 {
+		t.Fatalf("the log grew to %d bytes only: the test writes too little", grown)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for rp.walSize() > walSizeLimit {
+		if time.Now().After(deadline) {
+			t.Fatalf("the log's file is still %d bytes 20 s after the last write, want at most %d", rp.walSize(), walSizeLimit)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A pull from 0 fills the messages' search index in one pass, which
+// leaves segments of several sizes on its levels; the merger then merges
+// them into one, so that new messages' small segments merge among
+// themselves instead of into the pass's large ones.
+func TestAPullsSearchIndexIsMergedIntoOne(t *testing.T) {
+	ctx := context.Background()
+	rp := openTemp(t)
+	rp.closeOnce.Do(func() { close(rp.stopCkpt); <-rp.ckptDone; <-rp.mergeDone })
+	if err := rp.Baseline(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	c := newChanges(t, 1).put(wire.KindDialog, "d1", dialog("d1", "unassigned"))
+	for i := range 3000 {
+		c.put(wire.KindMessage, fmt.Sprintf("m%d", i), message(fmt.Sprintf("m%d", i), "d1", fmt.Sprintf("заказ%d номер%d оплата счёт%d", i, i*7, i*13), t0))
+	}
+	mustApply(t, rp, c.list)
+	// A small in-memory hash makes the one pass write many segments, as
+	// a million messages do with the default.
+	if _, err := rp.w.Exec(`INSERT INTO messages_fts (messages_fts, rank) VALUES ('hashsize', 1024)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := rp.BuildSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := segments(t, rp, "messages_fts"); n < 2 {
+		t.Fatalf("the one pass left %d segment(s): the test cannot tell a merge into one", n)
+	}
+	rp.mergeSearch(nil)
+	if n := segments(t, rp, "messages_fts"); n != 1 {
+		t.Errorf("after the merger: %d segments, want 1", n)
+	}
+	if v, err := getMeta(ctx, rp.w, metaSearchWhole); err != nil || v != "" {
+		t.Errorf("the merge into one is still asked for (%q, %v) after it finished", v, err)
+	}
+	// From then on the merger merges as before: a few new segments stay.
+	for i := range 3 {
+		c.list = nil
+		c.put(wire.KindMessage, fmt.Sprintf("n%d", i), message(fmt.Sprintf("n%d", i), "d1", fmt.Sprintf("новый%d", i), t0))
+		mustApply(t, rp, c.list)
+	}
+	rp.mergeSearch(nil)
+	if n := segments(t, rp, "messages_fts"); n != 4 {
+		t.Errorf("after three new messages and the merger: %d segments, want 4 (none merged)", n)
+	}
+	for _, q := range []string{"заказ0", "заказ2999", "новый2"} {
+		if hits, err := rp.Search(ctx, q, 10); err != nil || len(hits) != 1 {
+			t.Errorf("search %q: %d hits, %v; want 1", q, len(hits), err)
+		}
+	}
+	if all, err := rp.Search(ctx, "оплата", 200); err != nil || len(all) != 200 {
+		t.Errorf("search for the common word: %d hits, %v; want 200", len(all), err)
+	}
+}
+
+// The merger and the checkpointer's truncation wait for the operator's
+// writes to pause: not while one is under way, nor until none has
+// committed for the quiet time; a stop ends the wait.
+func TestBackgroundWorkWaitsForWritesToPause(t *testing.T) {
+	rp := openTemp(t)
+	const quiet = 30 * time.Millisecond
+	rp.writing.Add(1) // a write under way
+	done := make(chan bool, 1)
+	go func() { done <- rp.awaitQuietFor(quiet, nil) }()
+	select {
+	case <-done:
+		t.Fatal("the wait ended while a write was under way")
+	case <-time.After(10 * quiet):
+	}
+	began := time.Now()
+	rp.lastWrite.Store(began.UnixNano())
+	rp.writing.Add(-1) // it commits
+	if !<-done {
+		t.Fatal("the wait reported a stop")
+	}
+	if waited := time.Since(began); waited < quiet {
+		t.Errorf("the wait ended %v after the last write, before the quiet time %v", waited, quiet)
+	}
+	stop := make(chan struct{})
+	close(stop)
+	rp.writing.Add(1)
+	defer rp.writing.Add(-1)
+	if rp.awaitQuietFor(quiet, stop) {
+		t.Error("the wait did not end on stop")
 	}
 }

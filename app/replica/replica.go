@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3" // built with -tags sqlite_fts5
@@ -34,6 +35,11 @@ type Replica struct {
 	ckptDone  chan struct{}
 	mergeDone chan struct{}
 	closeOnce sync.Once
+	// lastWrite is when the last write committed (unix nanoseconds) and
+	// writing how many writes are under way: the merger and the
+	// checkpointer's truncation give way to the operator's writes.
+	lastWrite atomic.Int64
+	writing   atomic.Int32
 
 	tableIdx tableIndexOnce // the dialog table's indexes, built on demand
 }
@@ -88,6 +94,8 @@ func Open(ctx context.Context, path string) (*Replica, error) {
 	r.SetMaxIdleConns(readIdle)
 	rp := &Replica{path: path, w: w, r: r, wrote: make(chan struct{}, 1), toMerge: make(chan struct{}, 1),
 		stopCkpt: make(chan struct{}), ckptDone: make(chan struct{}), mergeDone: make(chan struct{})}
+	// A merge left unfinished by the last run (see mergeSearch) goes on.
+	rp.toMerge <- struct{}{}
 	go rp.checkpoint()
 	go rp.merger()
 	return rp, nil
@@ -100,6 +108,10 @@ const readIdle = 4
 // it copies the log into the file: a burst of writes costs one checkpoint.
 const checkpointEvery = 200 * time.Millisecond
 
+// truncateQuiet is how long no write may have committed before the
+// checkpointer empties a grown log's file (see checkpointNow).
+var truncateQuiet = time.Second
+
 // checkpoint copies the write-ahead log into the database file after
 // writes, without blocking readers or the writer (PASSIVE), on a
 // connection of its own.
@@ -111,34 +123,79 @@ func (rp *Replica) checkpoint() {
 			return
 		case <-rp.wrote:
 		}
-		select {
-		case <-rp.stopCkpt:
+		// Once writes pause: a bootstrap's pages, back to back, are
+		// copied once at its end, not again and again while they come
+		// (a page rewritten by every batch would be copied each time).
+		if !rp.awaitQuietFor(checkpointEvery, rp.stopCkpt) {
 			return
-		case <-time.After(checkpointEvery):
 		}
-		rp.checkpointNow()
+		if !rp.checkpointNow() {
+			continue
+		}
+		// The log is copied but its file has grown past walSizeLimit (a
+		// bootstrap's pages follow each other too closely for the log
+		// ever to start over meanwhile). Emptying the file holds the
+		// writer's lock for tens of milliseconds, up to a few hundred
+		// after a bootstrap: it is done once nothing has been written for
+		// truncateQuiet, not while pages or an operator's writes are
+		// coming. A write before then brings the checkpointer round again.
+		for {
+			select {
+			case <-rp.stopCkpt:
+				return
+			case <-rp.wrote:
+				// Still busy: back to the outer loop's PASSIVE.
+				select {
+				case rp.wrote <- struct{}{}:
+				default:
+				}
+			case <-time.After(max(rp.quietFor(truncateQuiet), truncateQuiet/10)):
+				if rp.quietFor(truncateQuiet) > 0 || rp.writing.Load() > 0 {
+					continue
+				}
+				rp.truncateLog()
+			}
+			break
+		}
 	}
 }
 
+// quietFor is how much longer the replica must stay without writes for
+// none to have committed during d; 0 when none has.
+func (rp *Replica) quietFor(d time.Duration) time.Duration {
+	return max(0, time.Until(time.Unix(0, rp.lastWrite.Load()).Add(d)))
+}
+
 // checkpointNow copies the log into the file without blocking anyone
-// (PASSIVE). When that copied the whole log and the log's file has grown
-// past walSizeLimit (a bootstrap's pages follow each other too closely
-// for the log ever to start over meanwhile), it empties the file too
-// (TRUNCATE: a moment's hold on the writer, with nothing left to copy),
+// (PASSIVE), and reports whether that copied the whole log while its file
+// has grown past walSizeLimit: the file then wants emptying (truncateLog),
 // so that no operator's write pays for cutting back hundreds of MiB when
-// the log next starts over. A failed checkpoint leaves the log longer;
-// the next one retries.
-func (rp *Replica) checkpointNow() {
+// the log next starts over (journal_size_limit). A failed checkpoint
+// leaves the log longer; the next one retries.
+func (rp *Replica) checkpointNow() (grown bool) {
 	var busy, logged, copied int
 	if err := rp.r.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied); err != nil {
-		return
+		return false
 	}
 	if busy != 0 || logged <= 0 || copied != logged {
-		return
+		return false
 	}
-	if fi, err := os.Stat(rp.path + "-wal"); err == nil && fi.Size() > walSizeLimit {
-		_, _ = rp.r.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	return rp.walSize() > walSizeLimit
+}
+
+// truncateLog empties the log's file (TRUNCATE: a moment's hold on the
+// writer, with nothing left to copy).
+func (rp *Replica) truncateLog() {
+	_, _ = rp.r.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+}
+
+// walSize is the size of the write-ahead log's file; 0 when it is absent.
+func (rp *Replica) walSize() int64 {
+	fi, err := os.Stat(rp.path + "-wal")
+	if err != nil {
+		return 0
 	}
+	return fi.Size()
 }
 
 // merger merges the search indexes (mergeSearch) after every write, at
@@ -177,19 +234,37 @@ const mergeStep = 16
 // send in 64 take ~20 ms. Migration 11 turned that off: this merges the
 // same way (a level of 4 segments or more is merged into one; SQLite's
 // crisis merge at 16 still bounds a level if this falls behind), in steps
-// of mergeStep pages, each its own transaction on the writer, so a write
-// waits at most for one step. It returns once nothing is left to merge,
-// a step fails (the next round retries), or stop is closed, and reports
-// whether it merged anything.
+// of mergeStep pages, each its own transaction on the writer, taken only
+// once the operator's writes pause (awaitQuiet), so a write waits at most
+// for one step. After a pull from 0 filled the messages' index in one
+// pass (BuildSearch), it first merges that index's segments into one
+// (metaSearchWhole): the pass leaves segments of several MiB on the low
+// levels, which the first few hundred new messages would otherwise
+// bring into a merge — tens of MiB rewritten, inside a send's commit
+// when it was SQLite's crisis merge. It returns once nothing is left to
+// merge, a step fails (the next round retries), or stop is closed, and
+// reports whether it merged anything.
 func (rp *Replica) mergeSearch(stop <-chan struct{}) (merged bool) {
 	for _, t := range searchTables {
-		for {
-			select {
-			case <-stop:
-				return merged
-			default:
+		pages := mergeStep
+		if t == "messages_fts" {
+			if v, err := getMeta(context.Background(), rp.w, metaSearchWhole); err != nil {
+				continue
+			} else if v != "" {
+				pages = -mergeStep // every segment may merge: into one
 			}
-			more, err := rp.mergeStep(t)
+		}
+		for {
+			if !rp.awaitQuiet(stop) {
+				return merged
+			}
+			// Merging a large level writes tens of MiB: copy the log back
+			// before it outgrows walSizeLimit, so that the next write
+			// starts it over instead of growing its file.
+			if rp.walSize() > walSizeLimit/2 {
+				rp.checkpointNow()
+			}
+			more, err := rp.mergeStep(t, pages)
 			if err != nil || !more {
 				break
 			}
@@ -199,10 +274,44 @@ func (rp *Replica) mergeSearch(stop <-chan struct{}) (merged bool) {
 	return merged
 }
 
-// mergeStep does one step of merging the index t and reports whether it
-// did any work (then there may be more). The 'merge' command writes two
-// rows or more when it merged, none or one when nothing was eligible.
-func (rp *Replica) mergeStep(t string) (bool, error) {
+// mergeQuiet is how long no write may have committed before the merger
+// takes a step: a burst of the operator's writes (a reply, a mark all as
+// read) is not kept waiting for the merging its own segments brought.
+var mergeQuiet = 20 * time.Millisecond
+
+// awaitQuiet waits until no write has committed for mergeQuiet and none
+// is under way; false when stop is closed first.
+func (rp *Replica) awaitQuiet(stop <-chan struct{}) bool {
+	return rp.awaitQuietFor(mergeQuiet, stop)
+}
+
+// awaitQuietFor waits until no write has committed for d and none is
+// under way; false when stop is closed first.
+func (rp *Replica) awaitQuietFor(d time.Duration, stop <-chan struct{}) bool {
+	for {
+		select {
+		case <-stop:
+			return false
+		default:
+		}
+		wait := rp.quietFor(d)
+		if wait == 0 && rp.writing.Load() == 0 {
+			return true
+		}
+		select {
+		case <-stop:
+			return false
+		case <-time.After(max(wait, d/10)):
+		}
+	}
+}
+
+// mergeStep does one step of merging the index t, writing about |pages|
+// pages (negative: any segments may merge, see mergeSearch), and reports
+// whether it did any work (then there may be more). The 'merge' command
+// writes two rows or more when it merged, none or one when nothing was
+// eligible; a whole merge that finds nothing left ends itself.
+func (rp *Replica) mergeStep(t string, pages int) (bool, error) {
 	ctx := context.Background()
 	tx, err := rp.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -213,13 +322,19 @@ func (rp *Replica) mergeStep(t string) (bool, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
 		return false, err
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s, rank) VALUES ('merge', %d)`, t, t, mergeStep)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s, rank) VALUES ('merge', %d)`, t, t, pages)); err != nil {
 		return false, err
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
 		return false, err
 	}
-	return after-before >= 2, tx.Commit()
+	did := after-before >= 2
+	if !did && pages < 0 {
+		if err := exec(ctx, tx, `DELETE FROM meta WHERE key = ?`, metaSearchWhole); err != nil {
+			return false, err
+		}
+	}
+	return did, tx.Commit()
 }
 
 // Path is the file the replica lives in.
@@ -246,6 +361,11 @@ func (rp *Replica) Close() error {
 
 // write runs fn in one write transaction.
 func (rp *Replica) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	rp.writing.Add(1)
+	defer func() {
+		rp.lastWrite.Store(time.Now().UnixNano())
+		rp.writing.Add(-1)
+	}()
 	tx, err := rp.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
@@ -285,6 +405,9 @@ const (
 	// metaSearchDeferred is set while a pull from 0 fills the replica: the
 	// messages' search index is filled in one pass at its end (BuildSearch).
 	metaSearchDeferred = "search_deferred"
+	// metaSearchWhole is set while the merger is to merge the messages'
+	// search index into one segment (see mergeSearch).
+	metaSearchWhole = "search_whole"
 )
 
 func getMeta(ctx context.Context, q interface {
