@@ -210,6 +210,11 @@ func compareReplicas(t *testing.T, a, b *Replica) {
 		if strings.HasSuffix(table, "_tags") || strings.HasSuffix(table, "_counts") {
 			q = `SELECT * FROM ` + table // WITHOUT ROWID
 		}
+		if table == "meta" {
+			// Whether the merger has merged the search index into one
+			// yet is its own pace's doing.
+			q += ` WHERE key <> '` + metaSearchWhole + `'`
+		}
 		ra, rb := dump(t, a.r, q), dump(t, b.r, q)
 		if !reflect.DeepEqual(ra, rb) {
 			t.Errorf("table %s differs:\nchange by change %d rows: %v\nbulk             %d rows: %v", table, len(ra), ra, len(rb), rb)
