@@ -30,18 +30,16 @@ func TestSearchIndexIsMergedByTheMergerNotByCommits(t *testing.T) {
 	ctx := context.Background()
 	rp := openTemp(t)
 	// Stop the background merger: this test runs it by hand.
-	rp.closeOnce.Do(func() { close(rp.stopCkpt); <-rp.ckptDone; <-rp.mergeDone })
+	stopBackground(rp)
 
-	// A pull from 0: BuildSearch's one pass merges as it goes, and leaves
-	// the commits after it not merging.
+	// A pull from 0, its search index filled by the builder: the commits
+	// after it leave merging to the merger.
 	if err := rp.Baseline(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
 	c := newChanges(t, 1).put(wire.KindDialog, "d1", dialog("d1", "unassigned"))
 	mustApply(t, rp, c.list)
-	if err := rp.BuildSearch(ctx); err != nil {
-		t.Fatal(err)
-	}
+	finishPull(t, rp)
 	for _, table := range searchTables {
 		var automerge string
 		if err := rp.w.QueryRow(`SELECT v FROM ` + table + `_config WHERE k = 'automerge'`).Scan(&automerge); err != nil {
@@ -97,7 +95,7 @@ func TestTheCheckpointerCutsBackAGrownWriteAheadLog(t *testing.T) {
 	rp := openTemp(t)
 	// Stop the checkpointer and the merger: the test checkpoints by hand,
 	// and nothing else may write in between.
-	rp.closeOnce.Do(func() { close(rp.stopCkpt); <-rp.ckptDone; <-rp.mergeDone })
+	stopBackground(rp)
 	c := newChanges(t, 1).put(wire.KindDialog, "d1", dialog("d1", "unassigned"))
 	long := strings.Repeat("заказ номер ", 100)
 	for i := range 2000 {

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3" // built with -tags sqlite_fts5
@@ -34,6 +35,13 @@ type Replica struct {
 	ckptDone  chan struct{}
 	mergeDone chan struct{}
 	closeOnce sync.Once
+
+	// The messages' search index after a pull from 0 is filled by a
+	// goroutine of its own (searchBuilder), which gives way to the writes
+	// waiting (writing counts them).
+	toBuild   chan struct{} // buffered 1
+	buildDone chan struct{}
+	writing   atomic.Int32
 
 	tableIdx tableIndexOnce // the dialog table's indexes, built on demand
 }
@@ -88,8 +96,11 @@ func Open(ctx context.Context, path string) (*Replica, error) {
 	r.SetMaxIdleConns(readIdle)
 	rp := &Replica{path: path, w: w, r: r, wrote: make(chan struct{}, 1), toMerge: make(chan struct{}, 1),
 		stopCkpt: make(chan struct{}), ckptDone: make(chan struct{}), mergeDone: make(chan struct{})}
+	rp.toBuild, rp.buildDone = make(chan struct{}, 1), make(chan struct{})
 	go rp.checkpoint()
 	go rp.merger()
+	go rp.searchBuilder()
+	rp.kickBuilder() // a build cut short by a quit goes on
 	return rp, nil
 }
 
@@ -233,19 +244,22 @@ func (rp *Replica) WriterWaits() (int64, time.Duration) {
 	return st.WaitCount, st.WaitDuration
 }
 
-// Close stops the checkpointer and the merger and closes both connection
-// pools.
+// Close stops the checkpointer, the merger and the search index's
+// builder and closes both connection pools.
 func (rp *Replica) Close() error {
 	rp.closeOnce.Do(func() {
 		close(rp.stopCkpt)
 		<-rp.ckptDone
 		<-rp.mergeDone
+		<-rp.buildDone
 	})
 	return errors.Join(rp.r.Close(), rp.w.Close())
 }
 
 // write runs fn in one write transaction.
 func (rp *Replica) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	rp.writing.Add(1)
+	defer rp.writing.Add(-1)
 	tx, err := rp.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
@@ -283,7 +297,8 @@ const (
 	// replica was pulled from 0 after it was committed (see Baseline).
 	metaResyncBase = "resync_base"
 	// metaSearchDeferred is set while a pull from 0 fills the replica: the
-	// messages' search index is filled in one pass at its end (BuildSearch).
+	// messages' search index is left alone until its end (FinishPull),
+	// then filled in the background (searchbuild.go).
 	metaSearchDeferred = "search_deferred"
 )
 

@@ -1,0 +1,249 @@
+package replica
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log"
+	"strconv"
+	"time"
+)
+
+// The messages' search index after a pull from 0 is filled in the
+// background, not at the pull's end: the inbox is usable once the pages
+// and the dialogs' indexes are in (FinishPull), and the builder indexes
+// the messages afterwards, newest first, a chunk at a time on the writer,
+// each chunk its own short transaction, so an operator's write waits for
+// one chunk at most.
+//
+// What is left to index is one number in meta, the watermark
+// (metaSearchBelow): every message whose rowid is below it is not in the
+// index yet; every one at or above it is, and is kept there by the writes
+// as they come (searchKept). A write below the watermark leaves the index
+// alone — the builder reads the row's text as it is when it gets there,
+// and a deleted row is simply not found — so no message is ever indexed
+// twice or left out. The builder lowers the watermark in the transaction
+// that indexes the chunk below it, and removes it once nothing is left;
+// the watermark lives in the file, so a build cut short by a quit goes on
+// after the next Open. Wipe and a resync drop it with the rows.
+const (
+	// metaSearchBelow is the watermark: messages with a lower rowid are
+	// not indexed yet.
+	metaSearchBelow = "search_below"
+	// metaSearchTop is the rowid of the newest message when the build
+	// began: how much there was to index, for the progress shown.
+	metaSearchTop = "search_top"
+)
+
+// searchChunk is how many messages one step of the builder indexes: ~5 ms
+// of SQLite's work on the writer (tokenizing and writing the prefix
+// indexes), the longest an operator's write waits for it.
+var searchChunk = 500
+
+// searchBelow reads the watermark in tx: 0 when no build is under way
+// (every message at or above 0 is kept in the index as it is written).
+func searchBelow(ctx context.Context, tx *sql.Tx) (int64, error) {
+	v, err := getMeta(ctx, tx, metaSearchBelow)
+	if err != nil || v == "" {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("replica %s %q: %w", metaSearchBelow, v, err)
+	}
+	return n, nil
+}
+
+// searchKept says whether the write of the message at rowid keeps its
+// entry in the search index (the row is at or above the watermark), in
+// tx. isNew says the write inserted the row: SQLite gives a new row the
+// rowid after the largest one (an INTEGER PRIMARY KEY without
+// AUTOINCREMENT), so a new row below the watermark means every row from
+// its rowid up to the watermark was deleted; the watermark comes down to
+// it, and the new message is found at once.
+func searchKept(ctx context.Context, tx *sql.Tx, rowid int64, isNew bool) (bool, error) {
+	below, err := searchBelow(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	return lowerSearchBelow(ctx, tx, below, rowid, isNew)
+}
+
+// lowerSearchBelow is searchKept with the watermark read already.
+func lowerSearchBelow(ctx context.Context, tx *sql.Tx, below, rowid int64, isNew bool) (bool, error) {
+	if rowid >= below {
+		return true, nil
+	}
+	if !isNew {
+		return false, nil
+	}
+	return true, setMeta(ctx, tx, metaSearchBelow, strconv.FormatInt(rowid, 10))
+}
+
+// startSearchBuild, at the end of a pull from 0, empties the messages'
+// search index (a message the operator sent during the pull was indexed
+// as it was written) and sets the watermark above the newest message, in
+// tx. It reports whether there is anything to index.
+func startSearchBuild(ctx context.Context, tx *sql.Tx) (bool, error) {
+	if err := exec(ctx, tx, clearSearch("messages_fts")); err != nil {
+		return false, err
+	}
+	const q = `SELECT coalesce(max(rowid), 0) FROM messages`
+	var top int64
+	if err := tx.QueryRowContext(ctx, q).Scan(&top); err != nil {
+		return false, sqlError(q, err)
+	}
+	if top == 0 {
+		return false, dropSearchBuild(ctx, tx)
+	}
+	if err := setMeta(ctx, tx, metaSearchTop, strconv.FormatInt(top, 10)); err != nil {
+		return false, err
+	}
+	return true, setMeta(ctx, tx, metaSearchBelow, strconv.FormatInt(top+1, 10))
+}
+
+// dropSearchBuild forgets a build under way, in tx: the rows went with it
+// (a resync, a new pull from 0).
+func dropSearchBuild(ctx context.Context, tx *sql.Tx) error {
+	return exec(ctx, tx, `DELETE FROM meta WHERE key IN (?, ?)`, metaSearchBelow, metaSearchTop)
+}
+
+// fillSearchChunk indexes the messages with rowids in [?, ?), in rowid
+// order (the index takes ascending rowids into one segment), with the
+// same text and the same rows as fillMessageSearch.
+var fillSearchChunk = `INSERT INTO messages_fts (rowid, text)
+	SELECT rowid, ` + searchTextSQL(`json_extract(data, '$.text')`) + ` FROM messages
+	WHERE rowid >= ? AND rowid < ?
+		AND coalesce(json_extract(data, '$.text'), '') <> '' AND json_extract(data, '$.deletedAt') IS NULL
+	ORDER BY rowid`
+
+// buildSearchStep indexes the searchChunk messages just below the
+// watermark and lowers it past them, in one transaction on the writer;
+// with none left, it ends the build. It reports whether there may be
+// more to do.
+func (rp *Replica) buildSearchStep(ctx context.Context) (more bool, err error) {
+	tx, err := rp.w.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	below, err := searchBelow(ctx, tx)
+	if err != nil || below == 0 {
+		return false, err
+	}
+	const q = `SELECT coalesce(min(rowid), 0) FROM (SELECT rowid FROM messages WHERE rowid < ? ORDER BY rowid DESC LIMIT ?)`
+	var from int64
+	if err := tx.QueryRowContext(ctx, q, below, searchChunk).Scan(&from); err != nil {
+		return false, sqlError(q, err)
+	}
+	if from == 0 {
+		if err := dropSearchBuild(ctx, tx); err != nil {
+			return false, err
+		}
+		return false, tx.Commit()
+	}
+	if err := exec(ctx, tx, fillSearchChunk, from, below); err != nil {
+		return false, err
+	}
+	if err := setMeta(ctx, tx, metaSearchBelow, strconv.FormatInt(from, 10)); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	select { // a segment more to merge, pages in the log
+	case rp.toMerge <- struct{}{}:
+	default:
+	}
+	select {
+	case rp.wrote <- struct{}{}:
+	default:
+	}
+	return true, nil
+}
+
+// buildSearch runs the builder's steps until the index is whole, stop is
+// closed or a step fails, giving way between steps to the writes waiting
+// for the writer (write counts them).
+func (rp *Replica) buildSearch(stop <-chan struct{}) error {
+	ctx := context.Background()
+	for {
+		for rp.writing.Load() > 0 {
+			select {
+			case <-stop:
+				return nil
+			case <-time.After(time.Millisecond):
+			}
+		}
+		select {
+		case <-stop:
+			return nil
+		default:
+		}
+		more, err := rp.buildSearchStep(ctx)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// searchBuilder fills the search index in the background when a pull from
+// 0 left it to be filled (FinishPull kicks it), and at Open when a build
+// was cut short by a quit.
+func (rp *Replica) searchBuilder() {
+	defer close(rp.buildDone)
+	for {
+		select {
+		case <-rp.stopCkpt:
+			return
+		case <-rp.toBuild:
+		}
+		if err := rp.buildSearch(rp.stopCkpt); err != nil {
+			// The watermark stays: the next kick, or the next Open, goes on.
+			log.Printf("replica: search index: %v", err)
+		}
+	}
+}
+
+// kickBuilder wakes the builder.
+func (rp *Replica) kickBuilder() {
+	select {
+	case rp.toBuild <- struct{}{}:
+	default:
+	}
+}
+
+// SearchIndexing reports how far the search index's background fill is:
+// done of total messages (by rowid, so deleted ones count as done), and
+// building true while it is under way. Search meanwhile finds only the
+// messages indexed so far: every message from the newest down to the
+// ones done, and every message written since the pull.
+func (rp *Replica) SearchIndexing(ctx context.Context) (done, total int64, building bool, err error) {
+	const q = `SELECT key, value FROM meta WHERE key IN (?, ?)`
+	rows, err := rp.r.QueryContext(ctx, q, metaSearchBelow, metaSearchTop)
+	if err != nil {
+		return 0, 0, false, sqlError(q, err)
+	}
+	defer rows.Close()
+	var below, top int64
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return 0, 0, false, sqlError(q, err)
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if k == metaSearchBelow {
+			below = n
+		} else {
+			top = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, false, sqlError(q, err)
+	}
+	if below == 0 {
+		return 0, 0, false, nil
+	}
+	total = max(top, below-1)
+	return total - (below - 1), total, true, nil
+}
