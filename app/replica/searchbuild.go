@@ -22,7 +22,9 @@ import (
 // as they come (searchKept). A write below the watermark leaves the index
 // alone — the builder reads the row's text as it is when it gets there,
 // and a deleted row is simply not found — so no message is ever indexed
-// twice or left out. The builder lowers the watermark in the transaction
+// twice or left out. (FTS5 would forgive a row indexed twice: in a
+// contentless_delete index, an insert of a rowid it holds replaces the
+// entry; it would cost the work twice.) The builder lowers the watermark in the transaction
 // that indexes the chunk below it, and removes it once nothing is left;
 // the watermark lives in the file, so a build cut short by a quit goes on
 // after the next Open. Wipe and a resync drop it with the rows.
