@@ -182,9 +182,9 @@ func TestWritesDuringTheSearchBuild(t *testing.T) {
 			if err := rp.FinishPull(ctx); err != nil {
 				t.Fatal(err)
 			}
-			step(t, rp) // md099 … md070 indexed
-			c.put(wire.KindMessage, "md005", message("md005", "d005", "исправлено", t0))                // below: the builder's
-			c.put(wire.KindMessage, "md080", message("md080", "d080", "поправлено", t0))                // above: at once
+			step(t, rp)                                                                                // md099 … md070 indexed
+			c.put(wire.KindMessage, "md005", message("md005", "d005", "исправлено", t0))               // below: the builder's
+			c.put(wire.KindMessage, "md080", message("md080", "d080", "поправлено", t0))               // above: at once
 			c.put(wire.KindMessage, "mnew", message("mnew", "d001", "новое общее", t0.Add(time.Hour))) // new: at once
 			c.del(wire.KindMessage, "md006")
 			c.del(wire.KindMessage, "md090")
