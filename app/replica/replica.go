@@ -38,10 +38,13 @@ type Replica struct {
 
 	// The messages' search index after a pull from 0 is filled by a
 	// goroutine of its own (searchBuilder), which gives way to the writes
-	// waiting (writing counts them).
-	toBuild   chan struct{} // buffered 1
-	buildDone chan struct{}
-	writing   atomic.Int32
+	// waiting (writing counts them) and is interrupted by those that
+	// come during its step (buildCancel stops the step under way).
+	toBuild     chan struct{} // buffered 1
+	buildDone   chan struct{}
+	writing     atomic.Int32
+	buildMu     sync.Mutex
+	buildCancel context.CancelFunc
 
 	tableIdx tableIndexOnce // the dialog table's indexes, built on demand
 }
@@ -260,6 +263,7 @@ func (rp *Replica) Close() error {
 func (rp *Replica) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	rp.writing.Add(1)
 	defer rp.writing.Add(-1)
+	rp.interruptBuild()
 	tx, err := rp.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)

@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -102,7 +103,8 @@ func rewriteAll(t *testing.T, rp *Replica, c *changes) {
 
 func step(t *testing.T, rp *Replica) {
 	t.Helper()
-	if _, err := rp.buildSearchStep(context.Background()); err != nil {
+	ctx := context.Background()
+	if _, err := rp.buildSearchStep(ctx, ctx, searchChunk); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -382,4 +384,63 @@ func TestWipeAndResyncDuringTheSearchBuild(t *testing.T) {
 			checkIndex(t, rp)
 		})
 	}
+}
+
+// An operator's write interrupts the builder's step under way.
+func TestAWriteInterruptsTheBuildersStep(t *testing.T) {
+	rp := openTemp(t)
+	stopBackground(rp)
+	interrupted := false
+	rp.buildCancel = func() { interrupted = true }
+	if err := rp.SetOwner(context.Background(), Owner{Server: "http://x", OperatorID: "op1"}); err != nil {
+		t.Fatal(err)
+	}
+	if !interrupted {
+		t.Error("a write did not interrupt the builder's step")
+	}
+}
+
+// A step interrupted half-way leaves neither entries nor a lowered
+// watermark, and the writer's connection (its page cache, its prepared
+// statements) in place; the build then ends as usual. Whether the
+// interrupt lands inside the statement is up to timing: either outcome
+// must leave the replica whole.
+func TestAnInterruptedStepLeavesTheIndexAndTheWriterWhole(t *testing.T) {
+	ctx := context.Background()
+	rp := openTemp(t)
+	stopBackground(rp)
+	buildWorld(t, rp, 3000, 3000)
+	if _, err := rp.w.Exec(`CREATE TEMP TABLE writer_mark (x)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := rp.FinishPull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	interrupt, cancel := context.WithCancel(ctx)
+	time.AfterFunc(time.Millisecond, cancel)
+	_, err := rp.buildSearchStep(ctx, interrupt, 3000)
+	done, _, _ := indexing(t, rp)
+	if err != nil {
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("interrupted step: %v", err)
+		}
+		if n := entries(t, rp, "общее"); n != 0 || done != 0 {
+			t.Errorf("an interrupted step left %d entries, %d done; want none", n, done)
+		}
+	} else {
+		t.Log("the step ended before the interrupt")
+		if done != 3000 {
+			t.Errorf("a step that went through: %d done, want 3000", done)
+		}
+	}
+	if _, err := rp.w.Exec(`INSERT INTO temp.writer_mark VALUES (1)`); err != nil {
+		t.Errorf("the writer's connection was replaced: %v", err)
+	}
+	if err := rp.buildSearch(nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := entries(t, rp, "общее"); n != 3000 {
+		t.Errorf("index entries after the build = %d, want 3000", n)
+	}
+	checkIndex(t, rp)
 }
