@@ -252,6 +252,7 @@ func (rp *Replica) WriterWaits() (int64, time.Duration) {
 func (rp *Replica) Close() error {
 	rp.closeOnce.Do(func() {
 		close(rp.stopCkpt)
+		rp.interruptBuild() // a quit does not wait for the step
 		<-rp.ckptDone
 		<-rp.mergeDone
 		<-rp.buildDone

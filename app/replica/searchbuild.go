@@ -237,6 +237,8 @@ func (rp *Replica) interruptBuild() {
 // searchBuilder fills the search index in the background when a pull from
 // 0 left it to be filled (FinishPull kicks it), and at Open when a build
 // was cut short by a quit.
+// A step that fails (the writer busy past its timeout) is tried again
+// after a pause, longer each time up to a minute.
 func (rp *Replica) searchBuilder() {
 	defer close(rp.buildDone)
 	for {
@@ -245,9 +247,17 @@ func (rp *Replica) searchBuilder() {
 			return
 		case <-rp.toBuild:
 		}
-		if err := rp.buildSearch(rp.stopCkpt); err != nil {
-			// The watermark stays: the next kick, or the next Open, goes on.
-			log.Printf("replica: search index: %v", err)
+		for pause := time.Second; ; pause = min(2*pause, time.Minute) {
+			err := rp.buildSearch(rp.stopCkpt)
+			if err == nil {
+				break
+			}
+			log.Printf("replica: search index: %v; trying again in %v", err, pause)
+			select {
+			case <-rp.stopCkpt:
+				return
+			case <-time.After(pause):
+			}
 		}
 	}
 }
