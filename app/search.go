@@ -34,6 +34,31 @@ func (s *Search) Messages(query string) ([]SearchHit, error) {
 	return out, nil
 }
 
+// SearchIndexing says how far the messages' search index is filled:
+// after a first sign-in (a pull from 0) the replica fills it in the
+// background, newest messages first, and search meanwhile finds only the
+// messages indexed so far.
+type SearchIndexing struct {
+	Building bool  `json:"building"`
+	Done     int64 `json:"done"`
+	Total    int64 `json:"total"`
+}
+
+// Indexing reports how far the messages' search index is filled; the
+// search box shows it while Building.
+func (s *Search) Indexing() (SearchIndexing, error) {
+	ctx := context.Background()
+	rp, _, err := s.c.signedIn(ctx)
+	if err != nil {
+		return SearchIndexing{}, err
+	}
+	done, total, building, err := rp.SearchIndexing(ctx)
+	if err != nil {
+		return SearchIndexing{}, toUI(err)
+	}
+	return SearchIndexing{Building: building, Done: done, Total: total}, nil
+}
+
 // ClientHit is a client whose name or contacts the search found.
 type ClientHit struct {
 	ClientID string `json:"clientId"`

@@ -166,8 +166,10 @@ func changeError(c wire.Change, err error) error {
 // reported head: the server read the operator's sight after every change
 // up to head was committed, so a resync at or below head is already
 // reflected in what this pull brings. The pull fills the dialogs table
-// without its secondary indexes (see deferIndexes); BuildSearch makes them
-// at its end. It does nothing once the replica has applied anything.
+// without its secondary indexes (see deferIndexes) and leaves the
+// messages' search index alone; FinishPull makes the indexes at its end
+// and hands the search index to the builder. It does nothing once the
+// replica has applied anything.
 func (rp *Replica) Baseline(ctx context.Context, head int64) error {
 	return rp.write(ctx, func(tx *sql.Tx) error {
 		last, err := getMeta(ctx, tx, metaLastSeq)
@@ -177,6 +179,9 @@ func (rp *Replica) Baseline(ctx context.Context, head int64) error {
 		if err := setMeta(ctx, tx, metaSearchDeferred, "1"); err != nil {
 			return err
 		}
+		if err := dropSearchBuild(ctx, tx); err != nil {
+			return err
+		}
 		if err := deferIndexes(ctx, tx); err != nil {
 			return err
 		}
@@ -184,31 +189,26 @@ func (rp *Replica) Baseline(ctx context.Context, head int64) error {
 	})
 }
 
-// BuildSearch fills the messages' search index in one pass when a pull
-// from 0 deferred it (see Baseline): a million messages indexed by one
-// statement instead of a million; and makes the indexes the pull deferred
-// (see deferIndexes), in the same transaction. It does nothing otherwise.
-// Search finds nothing new while the pull runs; the bootstrap's progress
-// shows.
-func (rp *Replica) BuildSearch(ctx context.Context) error {
-	var restored bool
+// FinishPull ends a pull. When the pull was from 0 (see Baseline), it
+// makes the indexes the pull deferred (see deferIndexes) — the inbox is
+// then as quick as ever — and leaves the messages' search index to the
+// builder, which fills it in the background, newest messages first
+// (searchbuild.go): filling it here, in one pass, was ~12 s of a ~29 s
+// bootstrap of a million messages. Search meanwhile finds the messages
+// indexed so far (SearchIndexing says how far). Both in one transaction.
+// It does nothing otherwise.
+func (rp *Replica) FinishPull(ctx context.Context) error {
+	var restored, build bool
 	err := rp.write(ctx, func(tx *sql.Tx) error {
 		v, err := getMeta(ctx, tx, metaSearchDeferred)
 		if err != nil {
 			return err
 		}
 		if v != "" {
-			// The one pass merges as it goes (SQLite's default automerge),
-			// as the merger would after it anyway; the commits after it
-			// leave merging to the merger again.
-			if err := exec(ctx, tx, clearSearch("messages_fts")+setAutomerge("messages_fts", 4)+fillMessageSearch+
-				setAutomerge("messages_fts", 0)); err != nil {
+			if build, err = startSearchBuild(ctx, tx); err != nil {
 				return err
 			}
 			if err := exec(ctx, tx, `DELETE FROM meta WHERE key = ?`, metaSearchDeferred); err != nil {
-				return err
-			}
-			if err := setMeta(ctx, tx, metaSearchWhole, "1"); err != nil {
 				return err
 			}
 		}
@@ -218,11 +218,16 @@ func (rp *Replica) BuildSearch(ctx context.Context) error {
 	if err == nil && restored {
 		rp.replanReads()
 	}
+	if err == nil && build {
+		rp.kickBuilder()
+	}
 	return err
 }
 
 // fillMessageSearch indexes every message's text (searchText of it, in
-// SQL: no call into Go per message).
+// SQL: no call into Go per message): migration 10 fills the index with
+// it; the builder fills it a chunk at a time with the same statement
+// (fillSearchChunk).
 var fillMessageSearch = `INSERT INTO messages_fts (rowid, text)
 	SELECT rowid, ` + searchTextSQL(`json_extract(data, '$.text')`) + ` FROM messages
 	WHERE coalesce(json_extract(data, '$.text'), '') <> '' AND json_extract(data, '$.deletedAt') IS NULL;`
@@ -240,7 +245,7 @@ func clearSearch(table string) string {
 }
 
 // searchDeferred marks a context whose writes leave the messages' search
-// index to BuildSearch.
+// index alone: a pull from 0 is under way (see FinishPull).
 type searchDeferred struct{}
 
 func deferringSearch(ctx context.Context) bool { return ctx.Value(searchDeferred{}) != nil }
@@ -263,6 +268,9 @@ func resync(ctx context.Context, tx *sql.Tx, c wire.Change) (reset bool, err err
 		return false, err
 	}
 	if err := setMeta(ctx, tx, metaResyncBase, strconv.FormatInt(c.Seq, 10)); err != nil {
+		return false, err
+	}
+	if err := dropSearchBuild(ctx, tx); err != nil {
 		return false, err
 	}
 	return true, setMeta(ctx, tx, metaLastSeq, "0")
@@ -483,8 +491,16 @@ func dialogHead(ctx context.Context, tx *sql.Tx, id string) (DialogHead, error) 
 }
 
 func deleteDialog(ctx context.Context, tx *sql.Tx, id string) error {
+	// The messages below the builder's watermark are not in the index.
+	below, err := searchBelow(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := exec(ctx, tx, `DELETE FROM messages_fts WHERE rowid IN (SELECT rowid FROM messages WHERE dialog_id = ? AND rowid >= ?)`,
+		id, below); err != nil {
+		return err
+	}
 	steps := []string{
-		`DELETE FROM messages_fts WHERE rowid IN (SELECT rowid FROM messages WHERE dialog_id = ?)`,
 		`DELETE FROM message_tags WHERE message_id IN (SELECT id FROM messages WHERE dialog_id = ?)`,
 		`DELETE FROM messages WHERE dialog_id = ?`,
 		`DELETE FROM events WHERE dialog_id = ?`,
@@ -556,10 +572,14 @@ func putMessageData(ctx context.Context, tx *sql.Tx, m *inbox.Message, data stri
 }
 
 // indexMessage puts a message's text in the search index; known says an
-// older version may be there.
+// older version may be there. Below the builder's watermark it leaves the
+// index to the builder (see searchKept).
 func indexMessage(ctx context.Context, tx *sql.Tx, m *inbox.Message, rowid int64, known bool) error {
 	if deferringSearch(ctx) {
 		return nil
+	}
+	if kept, err := searchKept(ctx, tx, rowid, !known); err != nil || !kept {
+		return err
 	}
 	if known {
 		if err := exec(ctx, tx, `DELETE FROM messages_fts WHERE rowid = ?`, rowid); err != nil {
@@ -588,7 +608,16 @@ func deleteMessage(ctx context.Context, tx *sql.Tx, id string) (string, error) {
 	if err := exec(ctx, tx, `DELETE FROM message_tags WHERE message_id = ?`, id); err != nil {
 		return "", err
 	}
-	return dialogID, exec(ctx, tx, `DELETE FROM messages_fts WHERE rowid = ?`, rowid)
+	return dialogID, unindexMessage(ctx, tx, rowid)
+}
+
+// unindexMessage removes the entry of a deleted message from the search
+// index, if it has one: below the builder's watermark it has none.
+func unindexMessage(ctx context.Context, tx *sql.Tx, rowid int64) error {
+	if kept, err := searchKept(ctx, tx, rowid, false); err != nil || !kept {
+		return err
+	}
+	return exec(ctx, tx, `DELETE FROM messages_fts WHERE rowid = ?`, rowid)
 }
 
 // The client row's columns, for putClient and the bulk path.

@@ -176,8 +176,8 @@ func (d *pageDecoder) at(i int) *preparedChange {
 }
 
 // decodeChange decodes a gathered put; index says the search index is
-// kept as changes come (not left to BuildSearch): a message's searchText
-// is prepared here too.
+// kept as changes come (not left alone during a pull from 0): a message's
+// searchText is prepared here too.
 func decodeChange(c wire.Change, index bool) preparedChange {
 	if err := isObject(c.Data); err != nil {
 		return preparedChange{err: fmt.Errorf("decode %s: %w", c.Kind, err)}
@@ -372,20 +372,38 @@ func (b *bulkRun) putMessages() error {
 	if deferringSearch(b.ctx) {
 		return nil
 	}
+	after, err := rowids(b.ctx, b.tx, "messages", ids)
+	if err != nil {
+		return err
+	}
+	// Below the builder's watermark the index is the builder's to fill (see
+	// searchKept): the lowest new row brings the watermark down to it.
+	below, err := searchBelow(b.ctx, b.tx)
+	if err != nil {
+		return err
+	}
+	if below > 0 {
+		lowest := below
+		for _, id := range ids {
+			if _, held := before[id]; !held {
+				lowest = min(lowest, after[id])
+			}
+		}
+		if _, err := lowerSearchBelow(b.ctx, b.tx, below, lowest, true); err != nil {
+			return err
+		}
+		below = lowest
+	}
 	for _, id := range ids {
-		if rowid, ok := before[id]; ok {
+		if rowid, ok := before[id]; ok && rowid >= below {
 			if err := exec(b.ctx, b.tx, `DELETE FROM messages_fts WHERE rowid = ?`, rowid); err != nil {
 				return err
 			}
 		}
 	}
-	after, err := rowids(b.ctx, b.tx, "messages", ids)
-	if err != nil {
-		return err
-	}
 	var index []any
 	for _, id := range ids {
-		if r := last[id]; r.indexed {
+		if r := last[id]; r.indexed && after[id] >= below {
 			index = append(index, after[id], r.folded)
 		}
 	}

@@ -167,9 +167,7 @@ func TestBulkApplyLeavesTheSameReplicaAsChangeByChange(t *testing.T) {
 					t.Errorf("%d resets, want %d (the feed's resync is stale in a pull from 0)", resets, want)
 				}
 				for _, rp := range []*Replica{each, bulk} {
-					if err := rp.BuildSearch(ctx); err != nil {
-						t.Fatal(err)
-					}
+					finishPull(t, rp)
 				}
 				compareReplicas(t, each, bulk)
 			})

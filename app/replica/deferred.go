@@ -14,12 +14,14 @@ import (
 // keeps pushing out of the page cache, where one CREATE INDEX sorts the
 // rows once. The tab counters' triggers stay, so counts are right
 // throughout; a list read while the pull runs scans the rows it has so
-// far instead of walking an index.
+// far instead of walking an index. (The messages' search index is left
+// alone during the pull too, and filled after it in the background:
+// searchbuild.go.)
 //
 // The indexes' own CREATE statements are kept in meta (deferIndexPrefix
 // and the index's name) in the transaction that drops them, and the
 // indexes are made again from them, and the rows deleted, in one
-// transaction too — BuildSearch's, at the pull's end — so the file always
+// transaction too — FinishPull's, at the pull's end — so the file always
 // holds either an index or the statement that makes it. Open makes any it
 // finds again before it migrates (a pull cut short by a crash or a quit
 // then goes on with its indexes kept row by row), so migrations always see

@@ -89,7 +89,7 @@ func pullPage(t *testing.T, seq int64, first, n int) []wire.Change {
 }
 
 // A pull from 0 fills the dialogs without their secondary indexes, kept
-// as statements in meta, and BuildSearch makes them again: the schema
+// as statements in meta, and FinishPull makes them again: the schema
 // after the pull is a new replica's, the lists and counters read what the
 // pull brought, and the indexes are walked again.
 func TestAPullFromZeroMakesTheDialogIndexesAtItsEnd(t *testing.T) {
@@ -141,14 +141,12 @@ func TestAPullFromZeroMakesTheDialogIndexesAtItsEnd(t *testing.T) {
 	if err != nil || len(items) != 5 {
 		t.Errorf("ListDialogs during the pull = %d items, %v", len(items), err)
 	}
-	if err := rp.BuildSearch(ctx); err != nil {
-		t.Fatal(err)
-	}
+	finishPull(t, rp)
 	if got := schemaOf(t, rp.w); strings.Join(got, "\n") != strings.Join(withTable, "\n") {
 		t.Errorf("schema after the pull differs from before it:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(withTable, "\n"))
 	}
 	if n := deferredCount(t, rp.w); n != 0 {
-		t.Errorf("deferred statements left after BuildSearch: %d", n)
+		t.Errorf("deferred statements left after FinishPull: %d", n)
 	}
 	after, _, err := rp.ListDialogs(ctx, "op-me", ListQuery{Tab: TabUnassigned, Limit: 5})
 	if err != nil || strings.Join(ids(after), ",") != strings.Join(ids(items), ",") {
@@ -225,9 +223,7 @@ func TestAPullCutShortByACrashLeavesTheWholeSchema(t *testing.T) {
 	// The pull goes on, pages overlapping what was applied.
 	mustApply(t, rp2, pullPage(t, 1, 0, 60))
 	mustApply(t, rp2, pullPage(t, 200, 60, 60))
-	if err := rp2.BuildSearch(ctx); err != nil {
-		t.Fatal(err)
-	}
+	finishPull(t, rp2)
 	if got := schemaOf(t, rp2.w); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("schema after the pull went on:\n%s", strings.Join(got, "\n"))
 	}

@@ -78,3 +78,22 @@ func ids(items []DialogItem) []string {
 	}
 	return out
 }
+
+// finishPull ends a pull as the sync client does (FinishPull) and fills
+// the search index at once, as the builder does in the background.
+func finishPull(t *testing.T, rp *Replica) {
+	t.Helper()
+	if err := rp.FinishPull(context.Background()); err != nil {
+		t.Fatalf("FinishPull: %v", err)
+	}
+	if err := rp.buildSearch(nil); err != nil {
+		t.Fatalf("build the search index: %v", err)
+	}
+}
+
+// stopBackground stops the replica's goroutines (the checkpointer, the
+// merger, the search index's builder), for a test that steps them by
+// hand; Close closes the pools later.
+func stopBackground(rp *Replica) {
+	rp.closeOnce.Do(func() { close(rp.stopCkpt); <-rp.ckptDone; <-rp.mergeDone; <-rp.buildDone })
+}

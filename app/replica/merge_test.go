@@ -31,18 +31,16 @@ func TestSearchIndexIsMergedByTheMergerNotByCommits(t *testing.T) {
 	ctx := context.Background()
 	rp := openTemp(t)
 	// Stop the background merger: this test runs it by hand.
-	rp.closeOnce.Do(func() { close(rp.stopCkpt); <-rp.ckptDone; <-rp.mergeDone })
+	stopBackground(rp)
 
-	// A pull from 0: BuildSearch's one pass merges as it goes, and leaves
-	// the commits after it not merging.
+	// A pull from 0, its search index filled by the builder: the commits
+	// after it leave merging to the merger.
 	if err := rp.Baseline(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
 	c := newChanges(t, 1).put(wire.KindDialog, "d1", dialog("d1", "unassigned"))
 	mustApply(t, rp, c.list)
-	if err := rp.BuildSearch(ctx); err != nil {
-		t.Fatal(err)
-	}
+	finishPull(t, rp)
 	for _, table := range searchTables {
 		var automerge string
 		if err := rp.w.QueryRow(`SELECT v FROM ` + table + `_config WHERE k = 'automerge'`).Scan(&automerge); err != nil {
@@ -98,7 +96,7 @@ func TestTheCheckpointerCutsBackAGrownWriteAheadLog(t *testing.T) {
 	rp := openTemp(t)
 	// Stop the checkpointer and the merger: the test checkpoints by hand,
 	// and nothing else may write in between.
-	rp.closeOnce.Do(func() { close(rp.stopCkpt); <-rp.ckptDone; <-rp.mergeDone })
+	stopBackground(rp)
 	c := newChanges(t, 1).put(wire.KindDialog, "d1", dialog("d1", "unassigned"))
 	long := strings.Repeat("заказ номер ", 100)
 	for i := range 2000 {
@@ -157,14 +155,18 @@ func TestTheCheckpointerCutsBackTheLogOnceWritesPause(t *testing.T) {
 	}
 }
 
-// A pull from 0 fills the messages' search index in one pass, which
-// leaves segments of several sizes on its levels; the merger then merges
-// them into one, so that new messages' small segments merge among
-// themselves instead of into the pass's large ones.
+// After a pull from 0, the builder fills the messages' search index a
+// step at a time, each step a segment, which the merger merges as they
+// come into segments of several sizes on several levels; once the index
+// is whole, the merger merges them into one, so that new messages' small
+// segments merge among themselves instead of into the large ones.
 func TestAPullsSearchIndexIsMergedIntoOne(t *testing.T) {
 	ctx := context.Background()
 	rp := openTemp(t)
-	rp.closeOnce.Do(func() { close(rp.stopCkpt); <-rp.ckptDone; <-rp.mergeDone })
+	stopBackground(rp)
+	chunk := searchChunk
+	searchChunk = 200 // many steps, as a million messages make
+	t.Cleanup(func() { searchChunk = chunk })
 	if err := rp.Baseline(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -173,16 +175,12 @@ func TestAPullsSearchIndexIsMergedIntoOne(t *testing.T) {
 		c.put(wire.KindMessage, fmt.Sprintf("m%d", i), message(fmt.Sprintf("m%d", i), "d1", fmt.Sprintf("заказ%d номер%d оплата счёт%d", i, i*7, i*13), t0))
 	}
 	mustApply(t, rp, c.list)
-	// A small in-memory hash makes the one pass write many segments, as
-	// a million messages do with the default.
-	if _, err := rp.w.Exec(`INSERT INTO messages_fts (messages_fts, rank) VALUES ('hashsize', 1024)`); err != nil {
-		t.Fatal(err)
-	}
-	if err := rp.BuildSearch(ctx); err != nil {
-		t.Fatal(err)
+	finishPull(t, rp)
+	if v, err := getMeta(ctx, rp.w, metaSearchWhole); err != nil || v == "" {
+		t.Fatalf("the finished build did not ask for a merge into one (%q, %v)", v, err)
 	}
 	if n := segments(t, rp, "messages_fts"); n < 2 {
-		t.Fatalf("the one pass left %d segment(s): the test cannot tell a merge into one", n)
+		t.Fatalf("the build left %d segment(s): the test cannot tell a merge into one", n)
 	}
 	rp.mergeSearch(nil)
 	if n := segments(t, rp, "messages_fts"); n != 1 {

@@ -203,9 +203,7 @@ func TestAPullFromZeroBuildsTheSearchIndexAtItsEnd(t *testing.T) {
 	if got := ids("опла"); got != "" {
 		t.Errorf("search while the pull runs = %q, want nothing yet", got)
 	}
-	if err := rp.BuildSearch(ctx); err != nil {
-		t.Fatal(err)
-	}
+	finishPull(t, rp)
 	if got := ids("опла"); got != "m2,m1" {
 		t.Errorf("search after the pull = %q, want m2,m1 (m3 deleted, m2 as edited)", got)
 	}
@@ -218,11 +216,9 @@ func TestAPullFromZeroBuildsTheSearchIndexAtItsEnd(t *testing.T) {
 	if got := ids("опла"); got != "m4,m2,m1" {
 		t.Errorf("search after a live change = %q, want m4 indexed at once", got)
 	}
-	if err := rp.BuildSearch(ctx); err != nil { // nothing deferred: a no-op
-		t.Fatal(err)
-	}
+	finishPull(t, rp)
 	if got := ids("опла"); got != "m4,m2,m1" {
-		t.Errorf("search after a second BuildSearch = %q", got)
+		t.Errorf("search after a second FinishPull = %q", got)
 	}
 }
 

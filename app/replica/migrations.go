@@ -363,8 +363,8 @@ INSERT INTO clients_fts (rowid, name, contacts) SELECT rowid, name_folded, sb_co
 	// longer merges the index's segments itself — one commit in 64 did
 	// 64 pages of merging per level, ~20 ms of CPU inside an operator's
 	// send. The replica's merger does that work in small steps after
-	// writes (see mergeSearch); BuildSearch's one pass keeps merging as
-	// it goes.
+	// writes (see mergeSearch); BuildSearch's one pass (since replaced by
+	// the background builder, searchbuild.go) kept merging as it went.
 	`
 INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 0);
 INSERT INTO clients_fts (clients_fts, rank) VALUES ('automerge', 0);

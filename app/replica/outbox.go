@@ -361,7 +361,7 @@ func rollback(ctx context.Context, tx *sql.Tx, u undo) error {
 			if err := exec(ctx, tx, `DELETE FROM messages WHERE rowid = ?`, rowid); err != nil {
 				return err
 			}
-			if err := exec(ctx, tx, `DELETE FROM messages_fts WHERE rowid = ?`, rowid); err != nil {
+			if err := unindexMessage(ctx, tx, rowid); err != nil {
 				return err
 			}
 			if err := exec(ctx, tx, `DELETE FROM message_tags WHERE message_id = ?`, u.MessageID); err != nil {

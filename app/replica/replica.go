@@ -36,10 +36,20 @@ type Replica struct {
 	mergeDone chan struct{}
 	closeOnce sync.Once
 	// lastWrite is when the last write committed (unix nanoseconds) and
-	// writing how many writes are under way: the merger and the
-	// checkpointer's truncation give way to the operator's writes.
+	// writing how many writes are under way: the merger, the
+	// checkpointer's truncation and the search index's builder give way
+	// to the operator's writes.
 	lastWrite atomic.Int64
 	writing   atomic.Int32
+
+	// The messages' search index after a pull from 0 is filled by a
+	// goroutine of its own (searchBuilder), which gives way to the writes
+	// waiting (writing counts them) and is interrupted by those that
+	// come during its step (buildCancel stops the step under way).
+	toBuild     chan struct{} // buffered 1
+	buildDone   chan struct{}
+	buildMu     sync.Mutex
+	buildCancel context.CancelFunc
 
 	tableIdx tableIndexOnce // the dialog table's indexes, built on demand
 }
@@ -94,10 +104,13 @@ func Open(ctx context.Context, path string) (*Replica, error) {
 	r.SetMaxIdleConns(readIdle)
 	rp := &Replica{path: path, w: w, r: r, wrote: make(chan struct{}, 1), toMerge: make(chan struct{}, 1),
 		stopCkpt: make(chan struct{}), ckptDone: make(chan struct{}), mergeDone: make(chan struct{})}
+	rp.toBuild, rp.buildDone = make(chan struct{}, 1), make(chan struct{})
 	// A merge left unfinished by the last run (see mergeSearch) goes on.
 	rp.toMerge <- struct{}{}
 	go rp.checkpoint()
 	go rp.merger()
+	go rp.searchBuilder()
+	rp.kickBuilder() // a build cut short by a quit goes on
 	return rp, nil
 }
 
@@ -348,13 +361,15 @@ func (rp *Replica) WriterWaits() (int64, time.Duration) {
 	return st.WaitCount, st.WaitDuration
 }
 
-// Close stops the checkpointer and the merger and closes both connection
-// pools.
+// Close stops the checkpointer, the merger and the search index's
+// builder and closes both connection pools.
 func (rp *Replica) Close() error {
 	rp.closeOnce.Do(func() {
 		close(rp.stopCkpt)
+		rp.interruptBuild() // a quit does not wait for the step
 		<-rp.ckptDone
 		<-rp.mergeDone
+		<-rp.buildDone
 	})
 	return errors.Join(rp.r.Close(), rp.w.Close())
 }
@@ -366,6 +381,7 @@ func (rp *Replica) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		rp.lastWrite.Store(time.Now().UnixNano())
 		rp.writing.Add(-1)
 	}()
+	rp.interruptBuild()
 	tx, err := rp.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
@@ -403,7 +419,8 @@ const (
 	// replica was pulled from 0 after it was committed (see Baseline).
 	metaResyncBase = "resync_base"
 	// metaSearchDeferred is set while a pull from 0 fills the replica: the
-	// messages' search index is filled in one pass at its end (BuildSearch).
+	// messages' search index is left alone until its end (FinishPull),
+	// then filled in the background (searchbuild.go).
 	metaSearchDeferred = "search_deferred"
 	// metaSearchWhole is set while the merger is to merge the messages'
 	// search index into one segment (see mergeSearch).

@@ -263,8 +263,9 @@ func (c *Client) bootstrap(ctx context.Context) error {
 			return err
 		}
 		if !reset {
-			// A pull from 0 left the search index to be filled at its end.
-			return c.cfg.Replica.BuildSearch(ctx)
+			// A pull from 0 left the dialogs' indexes to be made at its
+			// end, and the search index to the replica's builder.
+			return c.cfg.Replica.FinishPull(ctx)
 		}
 		// A resync emptied the replica: pull again from the start.
 	}

@@ -196,7 +196,7 @@ func fill(ctx context.Context, rp *replica.Replica, dialogs int) time.Duration {
 		})
 	}
 	flush()
-	must(rp.BuildSearch(ctx))
+	must(rp.FinishPull(ctx))
 	took := time.Since(t)
 	fmt.Printf("fill       %d dialogs and clients through Apply in %.1f s\n", dialogs, took.Seconds())
 	return took

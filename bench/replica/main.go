@@ -2,9 +2,12 @@
 // issue's targets, each beside its baseline from the same run:
 //
 //   - bootstrap: D dialogs and M messages applied as the sync client applies
-//     pull pages (JSON entities, change-log bookkeeping, FTS5 index), beside a
-//     raw batched insert of as many rows into a plain SQLite table (wall
-//     time and the CPU time of every thread, each beside the other's);
+//     pull pages (JSON entities, change-log bookkeeping) up to a usable
+//     inbox (FinishPull), beside a raw batched insert of as many rows into a
+//     plain SQLite table (wall time and the CPU time of every thread, each
+//     beside the other's); then the messages' FTS5 index, which the replica
+//     fills in the background after the pull: its own wall and CPU time,
+//     and (in a full run) the operator's sends while it runs;
 //   - queries over that replica: a tab's first page, the tab counters, a
 //     page filtered by line — p50/p99;
 //   - prefix search over the messages (Cyrillic, folded) — p50/p99;
@@ -201,11 +204,62 @@ func main() {
 		rows += len(p)
 	}
 	t1, c1 := time.Now(), processCPU()
-	must(rp.BuildSearch(ctx))
-	searchTime, searchCPU := time.Since(t1), processCPU()-c1
+	// The pull's end: the dialogs' deferred indexes are made, and the
+	// inbox is usable; the messages' search index is filled afterwards by
+	// the replica's builder, in the background.
+	must(rp.FinishPull(ctx))
+	finishTime, finishCPU := time.Since(t1), processCPU()-c1
 	applyTime, applyCPU := time.Since(t0), processCPU()-c0
 	applyRate := float64(rows) / applyTime.Seconds()
 	pprof.StopCPUProfile()
+	// Until the search index is whole: quietly with -bootstrap-only (the
+	// builder's own wall and CPU time, with the merger's and the
+	// checkpointer's), else with an operator's send every 20 ms meanwhile
+	// (what a send waits for while the builder runs).
+	t2, c2 := time.Now(), processCPU()
+	var during stats
+	var duringWait time.Duration
+	for sent := 0; ; sent++ {
+		_, _, building, err := rp.SearchIndexing(ctx)
+		must(err)
+		if !building {
+			break
+		}
+		if *bootOnly {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		_, w0 := rp.WriterWaits()
+		during.time(func() { send(ctx, rp, fmt.Sprintf("during-%d", sent), sent) })
+		_, w1 := rp.WriterWaits()
+		duringWait = max(duringWait, w1-w0)
+		time.Sleep(20 * time.Millisecond)
+	}
+	builtTime, builtCPU := time.Since(t2), processCPU()-c2
+	// Then until the merger has folded the builder's segments: the index's
+	// structure record (id 10: its segments and merges under way) stops
+	// changing.
+	segments := func() int {
+		var n int
+		must(rawQueryRow(rp.Path(), `SELECT count(DISTINCT id >> 37) FROM messages_fts_data WHERE id >> 37 > 0`, &n))
+		return n
+	}
+	structure := func() string {
+		var b string
+		must(rawQueryRow(rp.Path(), `SELECT hex(block) FROM messages_fts_data WHERE id = 10`, &b))
+		return b
+	}
+	builtSegs := segments()
+	for last := structure(); ; {
+		time.Sleep(300 * time.Millisecond)
+		now := structure()
+		if now == last {
+			break
+		}
+		last = now
+	}
+	buildTime, buildCPU := time.Since(t2), processCPU()-c2
+	segs := segments()
 
 	// Raw: the same rows, batched the same, into one plain table.
 	raw, err := sql.Open("sqlite3", filepath.Join(dir, "raw.db")+"?_journal_mode=WAL&_synchronous=NORMAL")
@@ -232,9 +286,22 @@ func main() {
 	runtime.GC()
 	fmt.Printf("bootstrap  %d dialogs, %d messages (%d rows): %8.0f rows/s through Apply | raw batched insert %8.0f rows/s | ratio %.2f\n",
 		*dialogs, *dialogs**perDlg, rows, applyRate, rawRate, applyRate/rawRate)
-	fmt.Printf("bootstrap  of its %.1f s, the search index filled in one pass at the end: %.1f s\n", applyTime.Seconds(), searchTime.Seconds())
-	fmt.Printf("bootstrap  CPU time (every thread): Apply %.1f s (search %.1f s) | raw %.1f s | ratio of wall time %.2f of CPU time %.2f\n",
-		applyCPU.Seconds(), searchCPU.Seconds(), rawCPU.Seconds(), rawTime.Seconds()/applyTime.Seconds(), rawCPU.Seconds()/applyCPU.Seconds())
+	fmt.Printf("bootstrap  up to a usable inbox (pages + FinishPull): %.1f s, of it FinishPull (the dialogs' deferred indexes) %.1f s\n",
+		applyTime.Seconds(), finishTime.Seconds())
+	fmt.Printf("bootstrap  CPU time (every thread): Apply %.1f s (FinishPull %.1f s) | raw %.1f s | ratio of wall time %.2f of CPU time %.2f\n",
+		applyCPU.Seconds(), finishCPU.Seconds(), rawCPU.Seconds(), rawTime.Seconds()/applyTime.Seconds(), rawCPU.Seconds()/applyCPU.Seconds())
+	quiet := "quietly"
+	if !*bootOnly && len(during.d) > 0 {
+		quiet = fmt.Sprintf("with a send every 20 ms: %d sends, %s, longest writer wait %.1f ms", len(during.d), &during,
+			float64(duringWait.Microseconds())/1000)
+	}
+	fmt.Printf("search     index built in the background after it: %.1f s wall, %.1f s CPU (every thread), %d segments; %s\n",
+		builtTime.Seconds(), builtCPU.Seconds(), builtSegs, quiet)
+	fmt.Printf("search     and merged (the structure record still, %d segments): %.1f s wall, %.1f s CPU after the pull\n",
+		segs, buildTime.Seconds(), buildCPU.Seconds())
+	fmt.Printf("search     bootstrap + index whole: %.1f s wall (%8.0f rows/s, ratio %.2f), %.1f s CPU\n",
+		(applyTime + buildTime).Seconds(), float64(rows)/(applyTime+buildTime).Seconds(),
+		float64(rows)/(applyTime+buildTime).Seconds()/rawRate, (applyCPU + buildCPU).Seconds())
 	if *bootOnly {
 		must(rp.Close())
 		if *keep != "" {
@@ -313,23 +380,11 @@ func main() {
 	gcs := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
 	runtime.LockOSThread()
 	for i := range *samples {
-		did := fmt.Sprintf("dl-%d", (i*4+1)%*dialogs) // one of mine
-		d, err := rp.Dialog(ctx, did)
-		must(err)
-		now := time.Now()
-		m := &inbox.Message{ID: fmt.Sprintf("opt-%d", i), DialogID: did, ClientID: d.ClientID, ChannelID: d.ChannelID,
-			Kind: inbox.MsgOutbound, AuthorID: me, Text: "Ответ " + text(i), Delivery: inbox.DeliveryPending, CreatedAt: now}
-		nd := d.Clone()
-		nd.LastMessageID, nd.LastMessageText, nd.LastMessageAt = m.ID, m.Text, now
-		payload, _ := json.Marshal(map[string]string{"messageId": m.ID, "dialogId": did, "kind": "outbound", "text": m.Text})
 		metrics.Read(gcs)
 		gc0 := gcs[0].Value.Uint64()
 		cpu0, pre0 := threadUsage()
 		_, wait0 := rp.WriterWaits()
-		opt.time(func() {
-			must(rp.Enqueue(ctx, wire.CommandEnvelope{ID: fmt.Sprintf("cmd-%d", i), Type: "message.send", Payload: payload},
-				replica.Optimistic{Dialog: nd, Message: m}))
-		})
+		opt.time(func() { send(ctx, rp, fmt.Sprintf("opt-%d", i), i) })
 		cpu1, pre1 := threadUsage()
 		_, wait1 := rp.WriterWaits()
 		metrics.Read(gcs)
@@ -366,6 +421,34 @@ func main() {
 	if *keep != "" {
 		must(os.Rename(filepath.Join(dir, "replica.db"), *keep))
 	}
+}
+
+// send is the optimistic write of an operator's send (id its message's)
+// to one of the operator's dialogs: the outbox entry and the dialog's new
+// state with the pending message, in one transaction.
+func send(ctx context.Context, rp *replica.Replica, id string, i int) {
+	did := fmt.Sprintf("dl-%d", (i*4+1)%*dialogs) // one of mine
+	d, err := rp.Dialog(ctx, did)
+	must(err)
+	now := time.Now()
+	m := &inbox.Message{ID: id, DialogID: did, ClientID: d.ClientID, ChannelID: d.ChannelID,
+		Kind: inbox.MsgOutbound, AuthorID: me, Text: "Ответ " + text(i), Delivery: inbox.DeliveryPending, CreatedAt: now}
+	nd := d.Clone()
+	nd.LastMessageID, nd.LastMessageText, nd.LastMessageAt = m.ID, m.Text, now
+	payload, _ := json.Marshal(map[string]string{"messageId": m.ID, "dialogId": did, "kind": "outbound", "text": m.Text})
+	must(rp.Enqueue(ctx, wire.CommandEnvelope{ID: "cmd-" + id, Type: "message.send", Payload: payload},
+		replica.Optimistic{Dialog: nd, Message: m}))
+}
+
+// rawQueryRow reads one row of the replica at path on a connection of
+// its own.
+func rawQueryRow(path, q string, dest ...any) error {
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.QueryRow(q).Scan(dest...)
 }
 
 // markAllRead times marking Mine read with 1,000 unread dialogs in it, as

@@ -390,6 +390,13 @@ export interface InboxChanged {
   clients?: boolean;
 }
 
+/** How far the messages' search index is filled (after a first sign-in it fills in the background, newest first). */
+export interface SearchIndexing {
+  building: boolean;
+  done: number;
+  total: number;
+}
+
 export interface SyncProgress {
   done: number;
   total: number;

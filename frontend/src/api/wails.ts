@@ -34,6 +34,7 @@ import type {
   PhoneCheck,
   SavedFilter,
   SearchHit,
+  SearchIndexing,
   SessionState,
   StagedFile,
   SyncProgress,
@@ -220,6 +221,8 @@ export const files = {
 export const search = {
   messages: (query: string) => call<SearchHit[]>("Search", "Messages", query),
   clients: (query: string) => call<ClientHit[]>("Search", "Clients", query),
+  /** How far the search index is filled: while building, older messages may be missing from the hits. */
+  indexing: () => call<SearchIndexing>("Search", "Indexing"),
 };
 
 export const alerts = {

@@ -293,6 +293,7 @@ const en = {
     none: "Nothing found.",
     close: "Close search",
     tooShort: "Type at least 3 letters.",
+    indexing: "The search index is being built: {{percent}}%. Older messages may not be found yet.",
   },
   alerts: {
     button: "Settings",

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { search } from "../api/wails";
-import type { ClientHit, SearchHit } from "../api/types";
+import type { ClientHit, SearchHit, SearchIndexing } from "../api/types";
 import { formatListTime } from "../components/format";
 import { Highlighted } from "../components/Highlighted";
 
@@ -14,6 +14,9 @@ export interface SearchFocus {
 /** The search starts once a word has this many letters (replica.MinSearchRunes). */
 const minLetters = 3;
 
+/** While the search index is being built, the results are read again this often: older messages keep arriving in it. */
+const indexingPollMs = 2000;
+
 function searchable(query: string): boolean {
   return (query.match(/[\p{L}\p{N}]+/gu) ?? []).some((w) => [...w].length >= minLetters);
 }
@@ -24,21 +27,25 @@ export function SearchBox({ onOpen }: { onOpen: (dialogId: string, focus?: Searc
   const [query, setQuery] = useState("");
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   const [clients, setClients] = useState<ClientHit[]>([]);
+  const [indexing, setIndexing] = useState<SearchIndexing | null>(null);
+  const [poll, setPoll] = useState(0);
   const ready = searchable(query);
 
   useEffect(() => {
     if (!ready) {
       setHits(null);
       setClients([]);
+      setIndexing(null);
       return;
     }
     let live = true;
     const timer = setTimeout(() => {
-      Promise.all([search.clients(query), search.messages(query)])
-        .then(([c, h]) => {
+      Promise.all([search.clients(query), search.messages(query), search.indexing()])
+        .then(([c, h, ix]) => {
           if (!live) return;
           setClients(c);
           setHits(h);
+          setIndexing(ix.building ? ix : null);
         })
         .catch(() => live && setHits([]));
     }, 120);
@@ -46,7 +53,15 @@ export function SearchBox({ onOpen }: { onOpen: (dialogId: string, focus?: Searc
       live = false;
       clearTimeout(timer);
     };
-  }, [query, ready]);
+  }, [query, ready, poll]);
+
+  // While the index is being built, search again now and then: the note's
+  // figure moves, more hits come, and the note goes once it is whole.
+  useEffect(() => {
+    if (!ready || !indexing) return;
+    const timer = setTimeout(() => setPoll((n) => n + 1), indexingPollMs);
+    return () => clearTimeout(timer);
+  }, [ready, indexing]);
 
   const open = (dialogId: string, focus?: SearchFocus) => {
     onOpen(dialogId, focus);
@@ -63,6 +78,11 @@ export function SearchBox({ onOpen }: { onOpen: (dialogId: string, focus?: Searc
       )}
       {ready && hits && (
         <div className="search-results" data-testid="search-results">
+          {indexing && (
+            <p className="muted" data-testid="search-indexing">
+              {t("search.indexing", { percent: indexing.total > 0 ? Math.floor((indexing.done * 100) / indexing.total) : 0 })}
+            </p>
+          )}
           {hits.length === 0 && clients.length === 0 && <p className="muted">{t("search.none")}</p>}
           {clients.length > 0 && <h4>{t("search.clients")}</h4>}
           {clients.map((c) => (
