@@ -50,6 +50,7 @@ type Replica struct {
 	buildDone   chan struct{}
 	buildMu     sync.Mutex
 	buildCancel context.CancelFunc
+	mergeCancel context.CancelFunc // likewise, the merger's step; under buildMu
 
 	tableIdx tableIndexOnce // the dialog table's indexes, built on demand
 }
@@ -289,8 +290,12 @@ func (rp *Replica) mergeSearch(stop <-chan struct{}) (merged bool) {
 
 // mergeQuiet is how long no write may have committed before the merger
 // takes a step: a burst of the operator's writes (a reply, a mark all as
-// read) is not kept waiting for the merging its own segments brought.
-var mergeQuiet = 20 * time.Millisecond
+// read) is not kept waiting for the merging its own segments brought,
+// and a write that comes during a step interrupts it.
+var mergeQuiet = 5 * time.Millisecond
+
+// errGaveWay ends a merger's step that a write came before.
+var errGaveWay = errors.New("replica: the merger gave way to a write")
 
 // awaitQuiet waits until no write has committed for mergeQuiet and none
 // is under way; false when stop is closed first.
@@ -335,7 +340,22 @@ func (rp *Replica) mergeStep(t string, pages int) (bool, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
 		return false, err
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s, rank) VALUES ('merge', %d)`, t, t, pages)); err != nil {
+	// A write that comes during the step interrupts it (interruptBuild):
+	// only this statement gets the context, as in the builder's step.
+	interrupt, cancel := context.WithCancel(ctx)
+	rp.buildMu.Lock()
+	rp.mergeCancel = cancel
+	rp.buildMu.Unlock()
+	defer func() {
+		rp.buildMu.Lock()
+		rp.mergeCancel = nil
+		rp.buildMu.Unlock()
+		cancel()
+	}()
+	if rp.writing.Load() > 0 {
+		return false, errGaveWay
+	}
+	if _, err := tx.ExecContext(interrupt, fmt.Sprintf(`INSERT INTO %s (%s, rank) VALUES ('merge', %d)`, t, t, pages)); err != nil {
 		return false, err
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {

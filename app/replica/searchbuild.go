@@ -236,12 +236,15 @@ func (rp *Replica) buildSearch(stop <-chan struct{}) error {
 	}
 }
 
-// interruptBuild stops the builder's step under way, if any: a write is
-// about to wait for the writer.
+// interruptBuild stops the builder's or the merger's step under way, if
+// any: a write is about to wait for the writer.
 func (rp *Replica) interruptBuild() {
 	rp.buildMu.Lock()
 	if rp.buildCancel != nil {
 		rp.buildCancel()
+	}
+	if rp.mergeCancel != nil {
+		rp.mergeCancel()
 	}
 	rp.buildMu.Unlock()
 }
