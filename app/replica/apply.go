@@ -193,8 +193,9 @@ func (rp *Replica) Baseline(ctx context.Context, head int64) error {
 // makes the indexes the pull deferred (see deferIndexes) — the inbox is
 // then as quick as ever — and leaves the messages' search index to the
 // builder, which fills it in the background, newest messages first
-// (searchbuild.go): filling it here, in one pass, was ~12 s of a ~29 s
-// bootstrap of a million messages. Search meanwhile finds the messages
+// (searchbuild.go): filling it here, in one pass, was 16–21 s of a
+// 35–41 s bootstrap of a million messages (bench/README.md, the sixth
+// pass). Search meanwhile finds the messages
 // indexed so far (SearchIndexing says how far). Both in one transaction.
 // It does nothing otherwise.
 func (rp *Replica) FinishPull(ctx context.Context) error {

@@ -40,12 +40,13 @@ export function SearchBox({ onOpen }: { onOpen: (dialogId: string, focus?: Searc
     }
     let live = true;
     const timer = setTimeout(() => {
-      Promise.all([search.clients(query), search.messages(query), search.indexing()])
+      // The note is a courtesy: the hits show without it.
+      Promise.all([search.clients(query), search.messages(query), search.indexing().catch(() => null)])
         .then(([c, h, ix]) => {
           if (!live) return;
           setClients(c);
           setHits(h);
-          setIndexing(ix.building ? ix : null);
+          setIndexing(ix?.building ? ix : null);
         })
         .catch(() => live && setHits([]));
     }, 120);
