@@ -232,6 +232,11 @@ func (rp *Replica) buildSearch(stop <-chan struct{}) error {
 			return err
 		default:
 			chunk = min(searchChunk, chunk*2)
+			// Each step is a segment: merge them before the next, or the
+			// merger, which gives way to every write, falls behind, and
+			// SQLite's crisis merge (16 segments on a level) merges the
+			// steps' large segments inside an operator's send.
+			rp.mergeSearch(stop)
 		}
 	}
 }
