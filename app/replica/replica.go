@@ -239,7 +239,7 @@ var searchTables = []string{"messages_fts", "clients_fts"}
 
 // mergeStep is how many pages of merged index one step of the merger
 // writes at most (a quarter of what automerge did per level at once):
-// one step is the longest an operator's write can wait for it.
+// the work a write's interruption throws away.
 const mergeStep = 16
 
 // mergeSearch merges the search indexes' segments after writes. Each
@@ -249,10 +249,11 @@ const mergeStep = 16
 // same way (a level of 4 segments or more is merged into one; SQLite's
 // crisis merge at 16 still bounds a level if this falls behind), in steps
 // of mergeStep pages, each its own transaction on the writer, taken only
-// once the operator's writes pause (awaitQuiet), so a write waits at most
-// for one step. After a pull from 0 filled the messages' index in one
-// pass (BuildSearch), it first merges that index's segments into one
-// (metaSearchWhole): the pass leaves segments of several MiB on the low
+// once the operator's writes pause (awaitQuiet) and interrupted by a write
+// that comes during it, so a write does not wait for a step. Once the
+// builder has filled the messages' index after a pull from 0
+// (searchbuild.go), it first merges that index's segments into one
+// (metaSearchWhole): the build leaves segments of several MiB on low
 // levels, which the first few hundred new messages would otherwise
 // bring into a merge — tens of MiB rewritten, inside a send's commit
 // when it was SQLite's crisis merge. It returns once nothing is left to
