@@ -220,7 +220,7 @@ func (rp *Replica) FinishPull(ctx context.Context) error {
 		rp.replanReads()
 	}
 	if err == nil && build {
-		rp.kickBuilder()
+		signal(rp.toBuild)
 	}
 	return err
 }

@@ -111,7 +111,7 @@ func Open(ctx context.Context, path string) (*Replica, error) {
 	go rp.checkpoint()
 	go rp.merger()
 	go rp.searchBuilder()
-	rp.kickBuilder() // a build cut short by a quit goes on
+	signal(rp.toBuild) // a build cut short by a quit goes on
 	return rp, nil
 }
 
@@ -152,24 +152,16 @@ func (rp *Replica) checkpoint() {
 		// writer's lock for tens of milliseconds, up to a few hundred
 		// after a bootstrap: it is done once nothing has been written for
 		// truncateQuiet, not while pages or an operator's writes are
-		// coming. A write before then brings the checkpointer round again.
-		for {
-			select {
-			case <-rp.stopCkpt:
-				return
-			case <-rp.wrote:
-				// Still busy: back to the outer loop's PASSIVE.
-				select {
-				case rp.wrote <- struct{}{}:
-				default:
-				}
-			case <-time.After(max(rp.quietFor(truncateQuiet), truncateQuiet/10)):
-				if rp.quietFor(truncateQuiet) > 0 || rp.writing.Load() > 0 {
-					continue
-				}
-				rp.truncateLog()
-			}
-			break
+		// coming. A write before then brings the checkpointer round again,
+		// to copy what it wrote first.
+		if !rp.awaitQuietFor(truncateQuiet, rp.stopCkpt) {
+			return
+		}
+		select {
+		case <-rp.wrote:
+			signal(rp.wrote)
+		default:
+			rp.truncateLog()
 		}
 	}
 }
@@ -226,10 +218,7 @@ func (rp *Replica) merger() {
 		case <-rp.toMerge:
 		}
 		if rp.mergeSearch(rp.stopCkpt) {
-			select { // the merged pages are in the log
-			case rp.wrote <- struct{}{}:
-			default:
-			}
+			signal(rp.wrote) // the merged pages are in the log
 		}
 	}
 }
@@ -343,16 +332,8 @@ func (rp *Replica) mergeStep(t string, pages int) (bool, error) {
 	}
 	// A write that comes during the step interrupts it (interruptBuild):
 	// only this statement gets the context, as in the builder's step.
-	interrupt, cancel := context.WithCancel(ctx)
-	rp.buildMu.Lock()
-	rp.mergeCancel = cancel
-	rp.buildMu.Unlock()
-	defer func() {
-		rp.buildMu.Lock()
-		rp.mergeCancel = nil
-		rp.buildMu.Unlock()
-		cancel()
-	}()
+	interrupt, end := rp.interruptible(&rp.mergeCancel)
+	defer end()
 	if rp.writing.Load() > 0 {
 		return false, errGaveWay
 	}
@@ -414,15 +395,18 @@ func (rp *Replica) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	select {
-	case rp.wrote <- struct{}{}:
-	default:
-	}
-	select {
-	case rp.toMerge <- struct{}{}:
-	default:
-	}
+	signal(rp.wrote)
+	signal(rp.toMerge)
 	return nil
+}
+
+// signal wakes the goroutine waiting on ch, unless a wake-up is pending
+// already (ch is buffered 1).
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
 }
 
 // sqlError attaches the failing statement to err, so a log line says which

@@ -162,10 +162,7 @@ func (rp *Replica) buildSearchStep(ctx, interrupt context.Context, chunk int) (m
 		if err := tx.Commit(); err != nil {
 			return false, err
 		}
-		select {
-		case rp.toMerge <- struct{}{}:
-		default:
-		}
+		signal(rp.toMerge)
 		return false, nil
 	}
 	// FTS5 writes the step's segment when the transaction commits, ~4 ms
@@ -180,14 +177,8 @@ func (rp *Replica) buildSearchStep(ctx, interrupt context.Context, chunk int) (m
 	if err := tx.Commit(); err != nil {
 		return false, err
 	}
-	select { // a segment more to merge, pages in the log
-	case rp.toMerge <- struct{}{}:
-	default:
-	}
-	select {
-	case rp.wrote <- struct{}{}:
-	default:
-	}
+	signal(rp.toMerge) // a segment more to merge, pages in the log
+	signal(rp.wrote)
 	return true, nil
 }
 
@@ -199,32 +190,26 @@ func (rp *Replica) buildSearch(stop <-chan struct{}) error {
 	ctx := context.Background()
 	chunk := searchChunk
 	for {
-		interrupt, cancel := context.WithCancel(ctx)
-		rp.buildMu.Lock()
-		rp.buildCancel = cancel
-		rp.buildMu.Unlock()
-		// Set before the check: a write that comes after it cancels
-		// this step.
+		interrupt, end := rp.interruptible(&rp.buildCancel)
+		// Registered before the check: a write that comes after it
+		// cancels this step.
 		for rp.writing.Load() > 0 {
 			select {
 			case <-stop:
-				cancel()
+				end()
 				return nil
 			case <-time.After(time.Millisecond):
 			}
 		}
 		select {
 		case <-stop:
-			cancel()
+			end()
 			return nil
 		default:
 		}
 		more, err := rp.buildSearchStep(ctx, interrupt, chunk)
-		rp.buildMu.Lock()
-		rp.buildCancel = nil
-		rp.buildMu.Unlock()
 		interrupted := err != nil && interrupt.Err() != nil
-		cancel()
+		end()
 		switch {
 		case interrupted:
 			chunk = max(min(searchChunkMin, searchChunk), chunk/2)
@@ -238,6 +223,22 @@ func (rp *Replica) buildSearch(stop <-chan struct{}) error {
 			// steps' large segments inside an operator's send.
 			rp.mergeSearch(stop)
 		}
+	}
+}
+
+// interruptible returns the context a background step's one statement
+// runs under, kept in *slot (a field under buildMu) so that a write
+// interrupts it (interruptBuild), and the func that ends the step.
+func (rp *Replica) interruptible(slot *context.CancelFunc) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	rp.buildMu.Lock()
+	*slot = cancel
+	rp.buildMu.Unlock()
+	return ctx, func() {
+		rp.buildMu.Lock()
+		*slot = nil
+		rp.buildMu.Unlock()
+		cancel()
 	}
 }
 
@@ -255,7 +256,7 @@ func (rp *Replica) interruptBuild() {
 }
 
 // searchBuilder fills the search index in the background when a pull from
-// 0 left it to be filled (FinishPull kicks it), and at Open when a build
+// 0 left it to be filled (FinishPull signals it), and at Open when a build
 // was cut short by a quit.
 // A step that fails (the writer busy past its timeout) is tried again
 // after a pause, longer each time up to a minute.
@@ -279,14 +280,6 @@ func (rp *Replica) searchBuilder() {
 			case <-time.After(pause):
 			}
 		}
-	}
-}
-
-// kickBuilder wakes the builder.
-func (rp *Replica) kickBuilder() {
-	select {
-	case rp.toBuild <- struct{}{}:
-	default:
 	}
 }
 
