@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestANewDialogOnTheServerRaisesAnAlertUnlessItIsOnScreen(t *testing.T) {
 	ts := synctest.New(t)
 	seed(ts)
 	log := &alertLog{}
-	a, _ := startAppWith(t, t.TempDir(), &memTokens{}, log)
+	a, ev := startAppWith(t, t.TempDir(), &memTokens{}, log)
 	signIn(t, a, ts)
 	if got := log.alerts(); len(got) != 0 {
 		t.Fatalf("the first sync raised %+v, want nothing: a fresh replica's history is not news", got)
@@ -51,7 +52,14 @@ func TestANewDialogOnTheServerRaisesAnAlertUnlessItIsOnScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.Put(wire.KindDialog, "d2", newUnassigned("d2"))
-	waitFor(t, "d2 in the replica", func() bool { _, err := a.Conversation.Dialog("d2"); return err == nil })
+	// The alerts judge a batch before the UI hears of it; the replica
+	// holds d2 before either.
+	waitFor(t, "d2 announced to the UI", func() bool {
+		return ev.find(EventInboxChanged, func(d any) bool {
+			ic, ok := d.(InboxChanged)
+			return ok && slices.Contains(ic.DialogIDs, "d2")
+		})
+	})
 	if err := a.Alerts.SetViewing(""); err != nil {
 		t.Fatal(err)
 	}
